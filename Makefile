@@ -1,0 +1,45 @@
+# SIG Intermunicipal da Região de Leiria
+#   make up     install what is missing, start the database, load municipalities and demo data,
+#               serve everything at http://127.0.0.1:$(SIG_PORT) until Ctrl-C
+#   make test   the same set-up, then the whole test suite against a real PostGIS
+#   make down   stop the project's PostgreSQL cluster
+
+SHELL := /bin/bash
+SIG := .venv/bin/sig
+PYTEST := .venv/bin/python -m pytest
+SIG_PORT ?= 8000
+SIG_DEMO_SCALE ?= 1
+# Offline fallback for CAOP when DGT's OGC API cannot be reached.
+SIG_CAOP_FALLBACK ?= ../shared/data/caop
+export SIG_PORT
+
+.PHONY: up setup data test down check derive bench
+
+setup:
+	scripts/setup --db
+
+data: setup
+	$(SIG) load-caop --if-empty --fallback $(SIG_CAOP_FALLBACK)
+	$(SIG) demo --scale $(SIG_DEMO_SCALE)
+
+up: data
+	$(SIG) derive
+	$(SIG) serve --port $(SIG_PORT)
+
+test: export SIG_DB_NAME = sig_test
+test:
+	scripts/setup
+	@if [ -z "$${SIG_DATABASE_URL:-}" ]; then $(SIG) cluster start >/dev/null; fi
+	$(SIG) drop-db --yes sig_test
+	$(SIG) bootstrap-db >/dev/null
+	$(SIG) migrate >/dev/null
+	$(PYTEST) $(PYTEST_ARGS)
+
+down:
+	$(SIG) cluster stop
+
+check:
+	$(SIG) check
+
+derive:
+	$(SIG) derive

@@ -1,0 +1,103 @@
+"""`sig check`: the registry, derived files, database, PostGIS/PROJ and the DGT datum grids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sig.conf import get_settings
+from sig.db.connect import DatabaseUnavailable, connect_as, describe
+
+DGT_GRIDS = ("pt_dgt_D73_ETRS89_geo.tif", "pt_dgt_DLx_ETRS89_geo.tif")
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def check_registry() -> Check:
+    from sig.registry import RegistryError, load_registry
+
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        return Check("registo de camadas", False, "\n".join(exc.problems))
+    return Check("registo de camadas", True, f"{len(registry.themes)} temas válidos")
+
+
+def check_derived() -> Check:
+    from sig.derive import stale_files
+
+    stale = stale_files()
+    if stale:
+        return Check("ficheiros derivados", False,
+                     f"desatualizados: {', '.join(stale)} (corra `sig derive`)")
+    return Check("ficheiros derivados", True, "atualizados")
+
+
+def check_database() -> Check:
+    settings = get_settings()
+    try:
+        with connect_as("app") as conn:
+            row = conn.execute("SELECT postgis_lib_version(), postgis_proj_version(), "
+                               "current_setting('server_version'), "
+                               "(SELECT count(*) FROM municipio)").fetchone()
+    except DatabaseUnavailable as exc:
+        return Check("base de dados", False, str(exc))
+    except Exception as exc:  # schema missing: report, do not crash
+        return Check("base de dados", False, f"{describe(settings.database_url)}: {exc}")
+    assert row is not None
+    postgis, proj, server, municipios = row
+    return Check("base de dados", True,
+                 f"PostgreSQL {server}, PostGIS {postgis}, PROJ {proj}, {municipios} municípios")
+
+
+def check_database_schema() -> Check:
+    """Stage 4 of the registry check: every theme has its table and columns."""
+    from sig.registry import get_registry
+
+    problems = []
+    try:
+        with connect_as("app") as conn:
+            for theme in get_registry():
+                rows = conn.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND table_name = %s", (theme.table,))
+                columns = {r[0] for r in rows}
+                if not columns:
+                    problems.append(f"{theme.id}: tabela em falta (corra `sig migrate`)")
+                    continue
+                missing = {a.name for a in theme.attributes} - columns
+                if missing:
+                    problems.append(f"{theme.id}: colunas em falta: {', '.join(sorted(missing))}")
+    except DatabaseUnavailable as exc:
+        return Check("tabelas dos temas", False, str(exc))
+    return Check("tabelas dos temas", not problems, "\n".join(problems) or "todas presentes")
+
+
+def check_grids() -> Check:
+    import pyproj
+
+    folder = get_settings().proj_grids_dir
+    search = [Path(p) for p in pyproj.datadir.get_data_dir().split(":")]
+    if folder:
+        search.insert(0, Path(folder))
+    missing = [g for g in DGT_GRIDS if not any((d / g).is_file() for d in search)]
+    if missing:
+        return Check("grelhas da DGT", False,
+                     f"em falta: {', '.join(missing)}; instale com `projsync --file NOME` ou "
+                     "aponte SIG_PROJ_GRIDS_DIR para a pasta que as contém")
+    return Check("grelhas da DGT", True, f"presentes ({folder or 'pasta do PROJ'})")
+
+
+CHECKS: tuple[Callable[[], Check], ...] = (
+    check_registry, check_derived, check_database, check_database_schema, check_grids,
+)
+
+
+def run_checks(checks=CHECKS) -> list[Check]:
+    return [check() for check in checks]

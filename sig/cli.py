@@ -1,0 +1,213 @@
+"""The `sig` console command: a thin layer over importable functions.
+
+Messages for people are in pt-PT; details go to the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+
+log = logging.getLogger("sig")
+
+OWNER_COMMANDS = {"migrate", "makemigrations", "load-caop", "demo"}
+
+
+def _django(role: str = "app") -> None:
+    """Configure Django connecting as a service role (settings are read once, here)."""
+    os.environ["SIG_DATABASE_ROLE"] = role
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sig.settings")
+    from sig.conf import get_settings
+
+    get_settings.cache_clear()
+    _require_database(role)
+    import django
+
+    django.setup()
+
+
+def _require_database(role: str) -> None:
+    """Fail fast, naming the database, before anything starts."""
+    from sig.db.connect import connect_as
+
+    with connect_as(role, timeout=5):
+        pass
+
+
+def cmd_cluster(args) -> int:
+    from sig.db import cluster
+
+    action = {"start": cluster.start, "stop": cluster.stop}.get(args.action)
+    if action:
+        action()
+    print("a correr" if cluster.is_running() else "parado")
+    return 0
+
+
+def cmd_bootstrap_db(args) -> int:
+    from sig.db.bootstrap import bootstrap
+
+    bootstrap()
+    print("papéis, base de dados e PostGIS prontos")
+    return 0
+
+
+def cmd_drop_db(args) -> int:
+    from sig.db.bootstrap import drop_database
+
+    if not args.yes:
+        print("erro: confirme com --yes", file=sys.stderr)
+        return 2
+    drop_database(args.name)
+    print(f"base de dados {args.name} removida")
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    _django("owner")
+    from django.core.management import call_command
+
+    call_command("migrate", *args.target, interactive=False, verbosity=1)
+    return 0
+
+
+def cmd_makemigrations(args) -> int:
+    _django("owner")
+    from django.core.management import call_command
+
+    options = {"check_changes": args.check, "dry_run": args.check}
+    call_command("makemigrations", "themes", "territory", "core", **options)
+    return 0
+
+
+def cmd_load_caop(args) -> int:
+    from sig.territory.caop import DGT_SOURCES, CaopError, load_caop, loaded_count
+
+    if args.if_empty and loaded_count() > 0:
+        print("municípios já carregados")
+        return 0
+    try:
+        result = load_caop(args.source or list(DGT_SOURCES))
+    except CaopError as exc:
+        if not args.fallback:
+            raise
+        print(f"aviso: {exc}; a usar {args.fallback}", file=sys.stderr)
+        result = load_caop([args.fallback])
+    print(f"{result.municipios} municípios e {result.freguesias} freguesias carregados")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from sig.demo import generate
+
+    counts = generate(scale=args.scale, seed=args.seed, progress=print)
+    print(f"{sum(counts.values())} elementos de demonstração em {len(counts)} temas")
+    return 0
+
+
+def cmd_derive(args) -> int:
+    from sig.derive import stale_files, write_all
+
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            print(f"desatualizado: {path}")
+        return 1 if stale else 0
+    for path in write_all():
+        print(f"escrito: {path}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from sig.checks import check_database, run_checks
+
+    checks = run_checks((check_database,)) if args.db_only else run_checks()
+    for check in checks:
+        mark = "ok  " if check.ok else "ERRO"
+        first, *rest = check.detail.splitlines() or [""]
+        print(f"[{mark}] {check.name}: {first}")
+        for line in rest:
+            print(f"       {line}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def cmd_serve(args) -> int:
+    from sig.conf import get_settings
+    from sig.server import serve
+
+    _require_database("app")
+    return serve(port=args.port or get_settings().port, workers=args.workers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sig", description="SIG Intermunicipal da Região de "
+                                     "Leiria — comandos de administração")
+    parser.add_argument("-v", "--verbose", action="store_true", help="mostrar detalhes")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("cluster", help="cluster PostgreSQL próprio do projeto")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_cluster)
+
+    p = sub.add_parser("bootstrap-db", help="criar papéis, base de dados e PostGIS")
+    p.set_defaults(func=cmd_bootstrap_db)
+
+    p = sub.add_parser("drop-db", help="remover uma base de dados (testes)")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true")
+    p.set_defaults(func=cmd_drop_db)
+
+    p = sub.add_parser("migrate", help="aplicar migrações")
+    p.add_argument("target", nargs="*", help="aplicação e migração (como no Django)")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("makemigrations", help="gerar migrações a partir do registo")
+    p.add_argument("--check", action="store_true", help="falhar se faltar uma migração")
+    p.set_defaults(func=cmd_makemigrations)
+
+    p = sub.add_parser("load-caop", help="carregar municípios e freguesias (CAOP)")
+    p.add_argument("source", nargs="*", help="ficheiros, pastas ou URL OGC API (omissão: DGT)")
+    p.add_argument("--if-empty", action="store_true", help="só se não houver municípios")
+    p.add_argument("--fallback", help="fonte a usar se a primeira falhar (p. ex. sem rede)")
+    p.set_defaults(func=cmd_load_caop)
+
+    p = sub.add_parser("demo", help="dados de demonstração em todos os temas")
+    p.add_argument("--scale", type=float, default=1.0, help="multiplicador do volume")
+    p.add_argument("--seed", type=int, default=2026)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("derive", help="gerar ficheiros derivados do registo")
+    p.add_argument("--check", action="store_true", help="só verificar se estão atualizados")
+    p.set_defaults(func=cmd_derive)
+
+    p = sub.add_parser("check", help="verificar registo, ficheiros, base de dados e grelhas")
+    p.add_argument("--db-only", action="store_true", help="só a ligação à base de dados")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("serve", help="servir tudo numa porta")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    func: Callable = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every failure reaches the user as one clear line
+        log.debug("falha", exc_info=True)
+        print(f"erro: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

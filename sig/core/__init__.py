@@ -1,0 +1,1 @@
+"""Database rules shared by every write path: rights, row versions, audit log."""

@@ -1,0 +1,38 @@
+"""Migration operations that keep database rules in migrations."""
+
+from __future__ import annotations
+
+from django.db.migrations.operations.base import Operation
+
+from sig.core.security import theme_security_reverse_sql, theme_security_sql
+
+
+class ThemeSecurity(Operation):
+    """Enable row-level security, guard/geometry/version/audit triggers and grants on a theme."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, table: str):
+        self.table = table
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for statement in theme_security_sql(self.table):
+            schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for statement in theme_security_reverse_sql(self.table):
+            schema_editor.execute(statement)
+
+    def describe(self) -> str:
+        return f"Row-level security, triggers and grants on {self.table}"
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [self.table], {})
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"security_{self.table}"

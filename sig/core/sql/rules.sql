@@ -1,0 +1,213 @@
+-- Rights, row versions and audit shared by every theme table.
+-- Roles (sig_owner, sig_app, sig_reader, sig_editor, editor_<DICO>) exist before migrations:
+-- `sig bootstrap-db` creates them.
+
+CREATE SCHEMA IF NOT EXISTS acl;
+CREATE SCHEMA IF NOT EXISTS audit;
+REVOKE ALL ON SCHEMA acl, audit FROM PUBLIC;
+GRANT USAGE ON SCHEMA acl TO sig_app, sig_reader, sig_editor;
+GRANT USAGE ON SCHEMA audit TO sig_app, sig_editor;
+
+-- Who acts: the app states its user per transaction; other logins are themselves.
+-- The app user is only trusted when the session user is sig_app.
+CREATE OR REPLACE FUNCTION acl.actor() RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN session_user = 'sig_app'
+    THEN 'app:' || coalesce(nullif(current_setting('sig.app_user', true), ''), 'anónimo')
+    ELSE session_user::text END
+$$;
+
+-- Municipalities the current user may edit. Not SECURITY DEFINER: it must see current_user.
+-- sig_app: the transaction-local setting sig.municipios (comma list of DICO codes).
+-- Other logins: membership of the editor_<DICO> group roles.
+CREATE OR REPLACE FUNCTION acl.editable_municipios() RETURNS char(4)[]
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN session_user = 'sig_app' THEN
+      coalesce(string_to_array(nullif(current_setting('sig.municipios', true), ''), ',')::char(4)[],
+               '{}'::char(4)[])
+    ELSE coalesce((SELECT array_agg(substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
+                   FROM pg_roles r
+                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
+                     AND pg_has_role(current_user, r.oid, 'MEMBER')), '{}'::char(4)[])
+  END
+$$;
+
+-- Roles that skip row-level security (the owner, superusers): the rules do not apply to them.
+CREATE OR REPLACE FUNCTION acl.is_unrestricted() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user
+$$;
+
+-- t05_guard: a clear error instead of RLS silently changing zero rows.
+CREATE OR REPLACE FUNCTION acl.guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  allowed char(4)[];
+BEGIN
+  IF acl.is_unrestricted() THEN
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  allowed := acl.editable_municipios();
+  IF TG_OP IN ('UPDATE', 'DELETE') AND NOT (OLD.municipio = ANY (allowed)) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = format('o elemento %s de %s pertence ao município %s, que não pode editar',
+                       OLD.id, TG_TABLE_NAME, OLD.municipio),
+      HINT = format('municípios que pode editar: %s', coalesce(array_to_string(allowed, ', '), ''));
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND NOT (NEW.municipio = ANY (allowed)) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = format('não pode gravar elementos do município %s em %s',
+                       NEW.municipio, TG_TABLE_NAME),
+      HINT = format('municípios que pode editar: %s', coalesce(array_to_string(allowed, ', '), ''));
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
+-- t10_geom: present, non-empty, valid, and inside its municipality (with tolerance).
+CREATE OR REPLACE FUNCTION acl.check_geometry() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  detail valid_detail;
+  boundary geometry;
+  tolerance double precision;
+BEGIN
+  IF NEW.geom IS NULL OR ST_IsEmpty(NEW.geom) THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG001', MESSAGE = 'a geometria está em falta ou vazia';
+  END IF;
+  IF TG_OP = 'UPDATE' AND NEW.geom IS NOT DISTINCT FROM OLD.geom
+     AND NEW.municipio IS NOT DISTINCT FROM OLD.municipio THEN
+    RETURN NEW;
+  END IF;
+  IF NOT ST_IsValid(NEW.geom) THEN
+    detail := ST_IsValidDetail(NEW.geom);
+    RAISE EXCEPTION USING ERRCODE = 'SG002',
+      MESSAGE = format('geometria inválida: %s', detail.reason),
+      DETAIL = format('local: %s', ST_AsText(detail.location));
+  END IF;
+  SELECT m.geom_limite, m.tolerancia_m INTO boundary, tolerance
+    FROM public.municipio m WHERE m.dico = NEW.municipio;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG003',
+      MESSAGE = format('município desconhecido: %s', NEW.municipio);
+  END IF;
+  IF NOT ST_Covers(boundary, NEW.geom) THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG004',
+      MESSAGE = format('a geometria fica fora do município %s (tolerância de %s m)',
+                       NEW.municipio, tolerance);
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+-- t20_version: bookkeeping on insert; on update reject a stale row_version, then bump it.
+-- A client that does not send row_version (QGIS) keeps OLD's value and passes.
+CREATE OR REPLACE FUNCTION acl.stamp_insert() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.row_version := 1;
+  NEW.created_at := now();
+  NEW.created_by := acl.actor();
+  NEW.updated_at := NEW.created_at;
+  NEW.updated_by := NEW.created_by;
+  RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION acl.stamp_update() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.row_version IS DISTINCT FROM OLD.row_version THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG412',
+      MESSAGE = format('o elemento %s de %s foi alterado por outra pessoa (versão %s, não %s)',
+                       OLD.id, TG_TABLE_NAME, OLD.row_version, NEW.row_version);
+  END IF;
+  NEW.row_version := OLD.row_version + 1;
+  NEW.created_at := OLD.created_at;
+  NEW.created_by := OLD.created_by;
+  NEW.updated_at := now();
+  NEW.updated_by := acl.actor();
+  RETURN NEW;
+END
+$$;
+
+-- The append-only audit log.
+CREATE TABLE IF NOT EXISTS audit.change_log (
+  id bigserial PRIMARY KEY,
+  table_name text NOT NULL,
+  row_id bigint NOT NULL,
+  municipio char(4),
+  op char(1) NOT NULL CHECK (op IN ('I', 'U', 'D')),
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  txid bigint NOT NULL DEFAULT txid_current(),
+  db_user text NOT NULL,
+  db_role text NOT NULL,
+  app_user text,
+  application_name text,
+  client_addr inet,
+  row_version integer,
+  old_values jsonb,
+  new_values jsonb,
+  old_geom geometry(Geometry, 3763),
+  new_geom geometry(Geometry, 3763)
+);
+CREATE INDEX IF NOT EXISTS change_log_row_idx ON audit.change_log (table_name, row_id, id);
+CREATE INDEX IF NOT EXISTS change_log_municipio_idx ON audit.change_log (municipio, at);
+REVOKE ALL ON audit.change_log FROM PUBLIC;
+GRANT SELECT ON audit.change_log TO sig_app;
+
+-- Values that differ between two row images (bookkeeping columns left out).
+CREATE OR REPLACE FUNCTION audit.changed(a jsonb, b jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb)
+  FROM jsonb_each(a)
+  WHERE key NOT IN ('updated_at', 'updated_by', 'row_version')
+    AND b -> key IS DISTINCT FROM value
+$$;
+
+-- t90_audit: the only way into the log (SECURITY DEFINER, owned by sig_owner).
+CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  old_j jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
+  new_j jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
+  old_g geometry := CASE WHEN TG_OP <> 'INSERT' THEN OLD.geom END;
+  new_g geometry := CASE WHEN TG_OP <> 'DELETE' THEN NEW.geom END;
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    old_j := audit.changed(to_jsonb(OLD) - 'geom', to_jsonb(NEW) - 'geom');
+    new_j := audit.changed(to_jsonb(NEW) - 'geom', to_jsonb(OLD) - 'geom');
+    IF old_g IS NOT DISTINCT FROM new_g THEN
+      old_g := NULL;
+      new_g := NULL;
+    END IF;
+  END IF;
+  INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, app_user,
+                                application_name, client_addr, row_version,
+                                old_values, new_values, old_geom, new_geom)
+  VALUES (TG_TABLE_NAME,
+          CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END,
+          CASE WHEN TG_OP = 'DELETE' THEN OLD.municipio ELSE NEW.municipio END,
+          left(TG_OP, 1), session_user, current_setting('role'),
+          CASE WHEN session_user = 'sig_app'
+               THEN nullif(current_setting('sig.app_user', true), '') END,
+          current_setting('application_name', true), inet_client_addr(),
+          CASE WHEN TG_OP = 'DELETE' THEN OLD.row_version ELSE NEW.row_version END,
+          old_j, new_j, old_g, new_g);
+  RETURN NULL;
+END
+$$;
+
+-- Nobody edits history, not even the owner through a statement.
+CREATE OR REPLACE FUNCTION audit.forbid_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'o registo de alterações só aceita novas entradas';
+END
+$$;
+DROP TRIGGER IF EXISTS t00_append_only ON audit.change_log;
+CREATE TRIGGER t00_append_only BEFORE UPDATE OR DELETE ON audit.change_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit.forbid_change();
+DROP TRIGGER IF EXISTS t00_no_truncate ON audit.change_log;
+CREATE TRIGGER t00_no_truncate BEFORE TRUNCATE ON audit.change_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit.forbid_change();

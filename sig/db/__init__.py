@@ -1,0 +1,1 @@
+"""Database plumbing: connections per role, the project's own cluster, bootstrap of roles."""

@@ -1,0 +1,1 @@
+"""Municipalities and freguesias (CAOP) of the served territory."""

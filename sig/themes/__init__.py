@@ -1,0 +1,1 @@
+"""Harmonized theme tables, one Django model per theme of the layer registry."""

@@ -1,0 +1,177 @@
+"""Database rules, exercised as the real roles (never a superuser or the owner for rights)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from sig.core.security import THEME_TRIGGERS
+from sig.registry import get_registry
+from tests.conftest import act_as
+
+POINT_1009 = "SRID=3763;POINT(-57826 9015)"  # Leiria castle
+POINT_1010 = "SRID=3763;POINT(-70986 13835)"  # Marinha Grande
+POINT_SEA = "SRID=3763;POINT(-120000 20000)"  # Atlantic, outside every municipality
+
+INSERT = ("INSERT INTO equipamentos (municipio, tipo, nome, geom) "
+          "VALUES (%s, 'cultura', %s, %s) RETURNING id, row_version")
+
+
+def test_every_theme_table_has_rls_and_all_triggers(owner):
+    for theme in get_registry():
+        enabled, forced = owner.execute(
+            "SELECT relrowsecurity, relforcerowsecurity FROM pg_class "
+            "WHERE oid = %s::regclass", (f"public.{theme.table}",)).fetchone()
+        assert enabled and forced, theme.id
+        triggers = {r[0] for r in owner.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
+            (f"public.{theme.table}",))}
+        assert set(THEME_TRIGGERS) <= triggers, theme.id
+        policies = owner.execute("SELECT count(*) FROM pg_policies WHERE tablename = %s",
+                                 (theme.table,)).fetchone()[0]
+        assert policies == 4, theme.id
+
+
+def test_service_roles_are_not_privileged(owner):
+    rows = dict(owner.execute("SELECT rolname, rolsuper OR rolbypassrls FROM pg_roles "
+                              "WHERE rolname IN ('sig_app', 'sig_reader', 'editor_1009')"))
+    assert rows == {"sig_app": False, "sig_reader": False, "editor_1009": False}
+
+
+def _insert(conn, dico, point, name="Teste"):
+    return conn.execute(INSERT, (dico, name, point)).fetchone()
+
+
+def test_app_user_writes_own_municipality_only(caop, app):
+    act_as(app, "ana", ["1009"])
+    feature_id, version = _insert(app, "1009", POINT_1009)
+    assert version == 1
+    with pytest.raises(errors.InsufficientPrivilege, match="município 1010"):
+        _insert(app, "1010", POINT_1010)
+    app.rollback()
+
+
+def test_app_without_stated_municipalities_writes_nothing(caop, app):
+    with pytest.raises(errors.InsufficientPrivilege):
+        _insert(app, "1009", POINT_1009)
+    app.rollback()
+
+
+@pytest.fixture
+def feature_1010(caop, owner):
+    row = owner.execute(INSERT, ("1010", "Do vizinho", POINT_1010)).fetchone()
+    owner.commit()
+    yield row[0]
+    owner.execute("DELETE FROM equipamentos WHERE id = %s", (row[0],))
+    owner.commit()
+
+
+def test_editor_login_cannot_touch_neighbour_features(feature_1010, editor):
+    for statement in ("UPDATE equipamentos SET nome = 'x' WHERE id = %s",
+                      "DELETE FROM equipamentos WHERE id = %s",
+                      "UPDATE equipamentos SET municipio = '1009' WHERE id = %s"):
+        with pytest.raises(errors.InsufficientPrivilege, match="pertence ao município 1010"):
+            editor.execute(statement, (feature_1010,))
+        editor.rollback()
+
+
+def test_editor_login_cannot_retag_own_feature_to_neighbour(caop, editor):
+    feature_id, _ = _insert(editor, "1009", POINT_1009)
+    with pytest.raises(errors.InsufficientPrivilege, match="município 1010"):
+        editor.execute("UPDATE equipamentos SET municipio = '1010', geom = %s WHERE id = %s",
+                       (POINT_1010, feature_id))
+    editor.rollback()
+
+
+def test_reader_cannot_write(caop, reader):
+    with pytest.raises(errors.InsufficientPrivilege):
+        _insert(reader, "1009", POINT_1009)
+
+
+def test_geometry_outside_the_municipality_is_refused(caop, editor):
+    with pytest.raises(psycopg.Error, match="fora do município 1009") as info:
+        _insert(editor, "1009", POINT_SEA)
+    assert info.value.sqlstate == "SG004"
+
+
+def test_invalid_geometry_reports_reason_and_location(caop, app):
+    act_as(app, "ana", ["1009"])
+    bowtie = ("SRID=3763;MULTIPOLYGON(((-58000 9000,-57000 10000,-57000 9000,"
+              "-58000 10000,-58000 9000)))")
+    with pytest.raises(psycopg.Error, match="geometria inválida: Self-intersection") as info:
+        app.execute("INSERT INTO ordenamento (municipio, codigo, geom) VALUES ('1009', '2', %s)",
+                    (bowtie,))
+    assert info.value.sqlstate == "SG002"
+    assert "POINT(-57500 9500)" in info.value.diag.message_detail
+
+
+def test_row_version_rejects_stale_writes_and_bumps(caop, app):
+    act_as(app, "ana", ["1009"])
+    feature_id, _ = _insert(app, "1009", POINT_1009)
+    version = app.execute("UPDATE equipamentos SET nome = 'v2', row_version = 1 WHERE id = %s "
+                          "RETURNING row_version", (feature_id,)).fetchone()[0]
+    assert version == 2
+    with pytest.raises(psycopg.Error, match="alterado por outra pessoa") as info:
+        app.execute("UPDATE equipamentos SET nome = 'v3', row_version = 1 WHERE id = %s",
+                    (feature_id,))
+    assert info.value.sqlstate == "SG412"
+    app.rollback()
+
+
+def test_client_without_row_version_passes_and_bumps(caop, editor):
+    feature_id, _ = _insert(editor, "1009", POINT_1009)
+    editor.execute("UPDATE equipamentos SET nome = 'via QGIS' WHERE id = %s", (feature_id,))
+    assert editor.execute("SELECT row_version FROM equipamentos WHERE id = %s",
+                          (feature_id,)).fetchone()[0] == 2
+    editor.rollback()
+
+
+def test_audit_records_actor_and_changed_values(caop, app, owner):
+    act_as(app, "ana", ["1009"])
+    feature_id, _ = _insert(app, "1009", POINT_1009, name="Antes")
+    app.execute("UPDATE equipamentos SET nome = 'Depois' WHERE id = %s", (feature_id,))
+    app.execute("UPDATE equipamentos SET nome = 'Depois' WHERE id = %s", (feature_id,))  # no-op
+    app.execute("DELETE FROM equipamentos WHERE id = %s", (feature_id,))
+    app.commit()
+    rows = owner.execute(
+        "SELECT op, db_user, app_user, old_values, new_values, new_geom IS NOT NULL "
+        "FROM audit.change_log WHERE table_name = 'equipamentos' AND row_id = %s ORDER BY id",
+        (feature_id,)).fetchall()
+    assert [r[0] for r in rows] == ["I", "U", "D"]
+    assert all(r[1] == "sig_app" and r[2] == "ana" for r in rows)
+    assert rows[1][3] == {"nome": "Antes"} and rows[1][4] == {"nome": "Depois"}
+    assert rows[0][5] is True  # the inserted geometry is kept as geometry
+
+
+def test_audit_of_qgis_login_names_the_person(caop, editor, owner, editor_login):
+    feature_id, _ = _insert(editor, "1009", POINT_1009)
+    editor.commit()
+    actor = owner.execute("SELECT db_user, app_user FROM audit.change_log WHERE row_id = %s "
+                          "AND table_name = 'equipamentos'", (feature_id,)).fetchone()
+    assert actor == (editor_login, None)
+    created_by = owner.execute("SELECT created_by FROM equipamentos WHERE id = %s",
+                               (feature_id,)).fetchone()[0]
+    assert created_by == editor_login
+    owner.execute("DELETE FROM equipamentos WHERE id = %s", (feature_id,))
+    owner.commit()
+
+
+@pytest.mark.parametrize("role", ["app", "editor", "reader", "owner"])
+def test_audit_log_cannot_be_written_or_altered(caop, role, request):
+    conn = request.getfixturevalue(role)
+    for statement in ("INSERT INTO audit.change_log (table_name, row_id, op, db_user, db_role) "
+                      "VALUES ('x', 1, 'I', 'x', 'x')",
+                      "UPDATE audit.change_log SET app_user = 'x'",
+                      "DELETE FROM audit.change_log",
+                      "TRUNCATE audit.change_log"):
+        if role == "owner" and statement.startswith("INSERT"):
+            continue  # the owner owns the table; the append-only triggers still apply below
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute(statement)
+        assert info.value.sqlstate == "42501", statement
+        conn.rollback()
+
+
+def test_editable_municipios_follows_role_membership(editor):
+    assert editor.execute("SELECT acl.editable_municipios()").fetchone()[0] == ["1009"]
