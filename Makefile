@@ -13,7 +13,7 @@ SIG_DEMO_SCALE ?= 1
 SIG_CAOP_FALLBACK ?= ../shared/data/caop
 export SIG_PORT
 
-.PHONY: up setup data test down check derive bench
+.PHONY: up setup data test down check derive bench bench-import bench-ogc bench-maps bench-web bench-load
 
 setup:
 	scripts/setup --db
@@ -43,3 +43,21 @@ check:
 
 derive:
 	$(SIG) derive
+
+# Benchmarks (not CI tests): each compares the service with a named peer in one run.
+bench: bench-import bench-ogc bench-maps bench-web bench-load
+
+bench-import: setup
+	scripts/bench-import
+
+bench-ogc: setup
+	scripts/bench-ogc
+
+bench-maps: setup
+	scripts/bench-maps
+
+bench-web: setup
+	scripts/bench-web
+
+bench-load: setup
+	scripts/bench-load

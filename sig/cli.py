@@ -6,6 +6,7 @@ Messages for people are in pt-PT; details go to the log.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -13,10 +14,18 @@ from collections.abc import Callable
 
 log = logging.getLogger("sig")
 
-OWNER_COMMANDS = {"migrate", "makemigrations", "load-caop", "demo"}
+# Each area adds its subcommands through `register(subparsers)` in its `commands` module.
+COMMAND_MODULES = (
+    "sig.importing.commands",
+    "sig.ogcapi.commands",
+    "sig.maps.commands",
+    "sig.editing.commands",
+    "sig.opendata.commands",
+    "sig.ops.commands",
+)
 
 
-def _django(role: str = "app") -> None:
+def setup_django(role: str = "app") -> None:
     """Configure Django connecting as a service role (settings are read once, here)."""
     os.environ["SIG_DATABASE_ROLE"] = role
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sig.settings")
@@ -67,7 +76,7 @@ def cmd_drop_db(args) -> int:
 
 
 def cmd_migrate(args) -> int:
-    _django("owner")
+    setup_django("owner")
     from django.core.management import call_command
 
     call_command("migrate", *args.target, interactive=False, verbosity=1)
@@ -75,11 +84,11 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_makemigrations(args) -> int:
-    _django("owner")
+    setup_django("owner")
     from django.core.management import call_command
 
     options = {"check_changes": args.check, "dry_run": args.check}
-    call_command("makemigrations", "themes", "territory", "core", **options)
+    call_command("makemigrations", *args.apps, **options)
     return 0
 
 
@@ -165,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("makemigrations", help="gerar migrações a partir do registo")
+    p.add_argument("apps", nargs="*", help="aplicações (omissão: todas)")
     p.add_argument("--check", action="store_true", help="falhar se faltar uma migração")
     p.set_defaults(func=cmd_makemigrations)
 
@@ -186,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verificar registo, ficheiros, base de dados e grelhas")
     p.add_argument("--db-only", action="store_true", help="só a ligação à base de dados")
     p.set_defaults(func=cmd_check)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
 
     p = sub.add_parser("serve", help="servir tudo numa porta")
     p.add_argument("--port", type=int)

@@ -38,6 +38,12 @@ INSTALLED_APPS = [
     "sig.core",
     "sig.territory",
     "sig.themes",
+    "sig.importing",
+    "sig.ogcapi",
+    "sig.maps",
+    "sig.editing",
+    "sig.opendata",
+    "sig.ops",
     "sig.web",
 ]
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 import yaml
 
 from sig.registry import Registry
+from sig.tilegrid import PTTM06
 
-# PT-TM06 tile grid: origin at the north-west corner of mainland Portugal's extent in
-# EPSG:3763; resolution halves at each level from 1024 m per pixel.
 PTTM06_GRID = {
-    "srs": "EPSG:3763",
-    "bbox": [-131072, -310000, 131072, 290000],
+    "srs": f"EPSG:{PTTM06.srid}",
+    "bbox": list(PTTM06.bbox),
     "origin": "nw",
-    "res": [1024 / 2 ** level for level in range(0, 14)],
-    "tile_size": [256, 256],
+    "res": list(PTTM06.resolutions),
+    "tile_size": [PTTM06.tile_size, PTTM06.tile_size],
 }
 
 

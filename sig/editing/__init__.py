@@ -1,0 +1,1 @@
+"""Municipal editing: accounts, the web editor, the editing API and history."""

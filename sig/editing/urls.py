@@ -1,0 +1,3 @@
+"""URLs of sig.editing."""
+
+urlpatterns: list = []

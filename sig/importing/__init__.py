@@ -1,0 +1,1 @@
+"""Harmonized import of municipal files into the theme tables."""

@@ -1,0 +1,3 @@
+"""URLs of sig.importing."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Rendered maps: MapServer and MapProxy (WMS/WMTS), seeding and tile freshness."""

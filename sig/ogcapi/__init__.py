@@ -1,0 +1,1 @@
+"""OGC API Features and Tiles (pygeoapi with the project's PostGIS providers)."""

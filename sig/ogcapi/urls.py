@@ -1,0 +1,3 @@
+"""URLs of sig.ogcapi."""
+
+urlpatterns: list = []

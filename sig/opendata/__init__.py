@@ -1,0 +1,1 @@
+"""Open data: web map, downloads, DCAT catalogue and indicators."""

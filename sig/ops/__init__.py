@@ -1,0 +1,1 @@
+"""Operations: health, logs, backups and security hygiene."""

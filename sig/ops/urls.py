@@ -1,0 +1,3 @@
+"""URLs of sig.ops."""
+
+urlpatterns: list = []

@@ -1,0 +1,55 @@
+"""The project's PT-TM06 tile matrix set, defined once for vector tiles and rendered maps.
+
+EPSG:3763, 256 px tiles, top-left origin (-262144, 300000) m; level 0 has 2048 m per pixel
+(one tile spans 524 288 m, so mainland Portugal fits in 1 column x 2 rows) and each level
+halves the resolution, down to level 15 (0.0625 m per pixel).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Standardized rendering pixel size (OGC 2D Tile Matrix Set): 0.28 mm.
+PIXEL_SIZE_M = 0.00028
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    id: str
+    srid: int
+    origin_x: float
+    origin_y: float
+    tile_size: int
+    resolutions: tuple[float, ...]
+    bbox: tuple[float, float, float, float]
+
+    def scale_denominator(self, level: int) -> float:
+        return self.resolutions[level] / PIXEL_SIZE_M
+
+    def tile_span(self, level: int) -> float:
+        return self.resolutions[level] * self.tile_size
+
+    def matrix_size(self, level: int) -> tuple[int, int]:
+        """(columns, rows) covering the grid's bbox at `level`."""
+        span = self.tile_span(level)
+        minx, miny, maxx, maxy = self.bbox
+        cols = int(-(-(maxx - minx) // span))
+        rows = int(-(-(maxy - miny) // span))
+        return cols, rows
+
+    def tile_bounds(self, level: int, row: int, col: int) -> tuple[float, float, float, float]:
+        span = self.tile_span(level)
+        minx = self.origin_x + col * span
+        maxy = self.origin_y - row * span
+        return (minx, maxy - span, minx + span, maxy)
+
+
+PTTM06 = TileGrid(
+    id="PTTM06",
+    srid=3763,
+    origin_x=-262144.0,
+    origin_y=300000.0,
+    tile_size=256,
+    resolutions=tuple(2048.0 / 2 ** level for level in range(16)),
+    bbox=(-262144.0, -748576.0, 262144.0, 300000.0),
+)
