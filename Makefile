@@ -9,8 +9,9 @@ SIG := .venv/bin/sig
 PYTEST := .venv/bin/python -m pytest
 SIG_PORT ?= 8000
 SIG_DEMO_SCALE ?= 1
-# Offline fallback for CAOP when DGT's OGC API cannot be reached.
+# Offline fallbacks for official data when DGT's services cannot be reached.
 SIG_CAOP_FALLBACK ?= ../shared/data/caop
+SIG_GRIDS_FALLBACK ?= ../shared/data/proj-grids
 export SIG_PORT
 
 .PHONY: up setup data test down check derive bench bench-import bench-ogc bench-maps bench-web bench-load
@@ -19,6 +20,7 @@ setup:
 	scripts/setup --db
 
 data: setup
+	$(SIG) fetch-grids --fallback $(SIG_GRIDS_FALLBACK)
 	$(SIG) load-caop --if-empty --fallback $(SIG_CAOP_FALLBACK)
 	$(SIG) demo --scale $(SIG_DEMO_SCALE)
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from sig.conf import get_settings
 from sig.db.connect import DatabaseUnavailable, connect_as, describe
-
-DGT_GRIDS = ("pt_dgt_D73_ETRS89_geo.tif", "pt_dgt_DLx_ETRS89_geo.tif")
 
 
 @dataclass
@@ -80,18 +77,16 @@ def check_database_schema() -> Check:
 
 
 def check_grids() -> Check:
-    import pyproj
+    from sig.grids import grids_folder, missing_grids
 
-    folder = get_settings().proj_grids_dir
-    search = [Path(p) for p in pyproj.datadir.get_data_dir().split(":")]
-    if folder:
-        search.insert(0, Path(folder))
-    missing = [g for g in DGT_GRIDS if not any((d / g).is_file() for d in search)]
+    folder = grids_folder()
+    missing = missing_grids(folder)
     if missing:
         return Check("grelhas da DGT", False,
-                     f"em falta: {', '.join(missing)}; instale com `projsync --file NOME` ou "
-                     "aponte SIG_PROJ_GRIDS_DIR para a pasta que as contém")
-    return Check("grelhas da DGT", True, f"presentes ({folder or 'pasta do PROJ'})")
+                     f"em falta em {folder}: {', '.join(missing)}; obtenha-as com "
+                     "`sig fetch-grids` (usa `projsync`) ou aponte SIG_PROJ_GRIDS_DIR para a "
+                     "pasta que as contém")
+    return Check("grelhas da DGT", True, f"presentes em {folder}")
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (

@@ -109,6 +109,16 @@ def cmd_load_caop(args) -> int:
     return 0
 
 
+def cmd_fetch_grids(args) -> int:
+    from pathlib import Path
+
+    from sig.grids import fetch_grids, grids_folder
+
+    fetched = fetch_grids(Path(args.fallback) if args.fallback else None)
+    print(f"grelhas em {grids_folder()}: {', '.join(fetched) or 'já presentes'}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from sig.demo import generate
 
@@ -183,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="só se não houver municípios")
     p.add_argument("--fallback", help="fonte a usar se a primeira falhar (p. ex. sem rede)")
     p.set_defaults(func=cmd_load_caop)
+
+    p = sub.add_parser("fetch-grids", help="obter as grelhas de datum da DGT")
+    p.add_argument("--fallback", help="pasta com cópias, se não houver rede")
+    p.set_defaults(func=cmd_fetch_grids)
 
     p = sub.add_parser("demo", help="dados de demonstração em todos os temas")
     p.add_argument("--scale", type=float, default=1.0, help="multiplicador do volume")

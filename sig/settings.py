@@ -1,4 +1,4 @@
-"""Django settings, built from the typed settings in `sig.conf` (nothing here reads the environment)."""
+"""Django settings, built from the typed settings in `sig.conf` (which alone reads the env)."""
 
 from urllib.parse import unquote, urlsplit
 

@@ -25,9 +25,28 @@ def test_check_passes_with_grids(caop, tmp_path):
 
 
 def test_check_reports_missing_grids(tmp_path):
-    result = _sig("check", env={"SIG_PROJ_GRIDS_DIR": str(tmp_path), "PROJ_DATA": str(tmp_path)})
+    result = _sig("check", env={"SIG_PROJ_GRIDS_DIR": str(tmp_path)})
     assert result.returncode == 1
-    assert "pt_dgt_D73_ETRS89_geo.tif" in result.stdout and "projsync" in result.stdout
+    assert "pt_dgt_D73_ETRS89_geo.tif" in result.stdout and "sig fetch-grids" in result.stdout
+
+
+def test_fetch_grids_copies_from_a_local_folder_when_offline(tmp_path):
+    from tests.conftest import shared
+
+    target = tmp_path / "grids"
+    result = _sig("fetch-grids", "--fallback", str(shared("proj-grids")),
+                  env={"SIG_PROJ_GRIDS_DIR": str(target)})
+    assert result.returncode == 0, result.stderr
+    assert (target / "pt_dgt_D73_ETRS89_geo.tif").stat().st_size > 1000
+    again = _sig("check", env={"SIG_PROJ_GRIDS_DIR": str(target)})
+    assert "[ok  ] grelhas da DGT" in again.stdout
+
+
+def test_fetch_grids_without_any_source_names_the_grid(tmp_path):
+    hidden = {"SIG_PROJ_GRIDS_DIR": str(tmp_path / "g"), "PATH": str(tmp_path)}  # no projsync
+    result = _sig("fetch-grids", env=hidden)
+    assert result.returncode == 2
+    assert "pt_dgt_D73_ETRS89_geo.tif" in result.stderr
 
 
 def test_wrong_database_url_fails_fast_with_a_clear_message():

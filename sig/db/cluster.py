@@ -6,10 +6,12 @@ PostgreSQL refuses to run as root: as root the server runs as the `postgres` sys
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,7 +52,20 @@ def pg_bindir() -> Path:
 
 
 def cluster_dir() -> Path:
-    return get_settings().var_dir / "pg"
+    """`var/pg` in the checkout; as root, a folder the postgres user can reach if it cannot."""
+    folder = get_settings().var_dir / "pg"
+    if os.geteuid() != 0 or _reachable_by_postgres(folder.parent):
+        return folder
+    digest = hashlib.sha1(str(folder).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"sig-pg-{digest}"
+
+
+def _reachable_by_postgres(folder: Path) -> bool:
+    """Every existing ancestor can be traversed by others (the postgres user)."""
+    for parent in [folder, *folder.parents]:
+        if parent.exists() and not parent.stat().st_mode & 0o001:
+            return False
+    return True
 
 
 def _as_server_user(args: list[str]) -> list[str]:
@@ -71,13 +86,9 @@ def _prepare_folder(folder: Path) -> None:
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         shutil.chown(folder, user.pw_uid, user.pw_gid)
-        for parent in folder.parents:
-            if not os.access(parent, os.X_OK) or (parent.stat().st_mode & 0o001) == 0:
-                raise ClusterError(
-                    f"o utilizador postgres não consegue atravessar {parent}: "
-                    "use uma pasta acessível ou defina SIG_DATABASE_URL")
-            if parent == Path("/"):
-                break
+        if not _reachable_by_postgres(folder.parent):
+            raise ClusterError(f"o utilizador postgres não consegue chegar a {folder}: "
+                               "use uma pasta acessível ou defina SIG_DATABASE_URL")
 
 
 def init() -> bool:

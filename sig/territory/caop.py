@@ -84,7 +84,8 @@ def read_frames(sources: list[str]) -> dict[str, gpd.GeoDataFrame]:
                 if frame.crs is None:
                     frame = frame.set_crs(4326)
                 frames[kind].append(frame.to_crs(3763))
-    return {kind: gpd.pd.concat(parts, ignore_index=True) for kind, parts in frames.items() if parts}
+    return {kind: gpd.pd.concat(parts, ignore_index=True)
+            for kind, parts in frames.items() if parts}
 
 
 def _multi(geometry):
