@@ -54,7 +54,7 @@ def _expand(source: str) -> list[str]:
 
 def _layers(dataset: str) -> list[str | None]:
     try:
-        names = [str(row[0]) for row in pyogrio.list_layers(dataset)]
+        names: list[str | None] = [str(row[0]) for row in pyogrio.list_layers(dataset)]
     except Exception as exc:  # GDAL raises several types for unreadable or unreachable sources
         raise CaopError(f"não foi possível ler {dataset}: {exc}") from exc
     return names if len(names) > 1 else [None]
