@@ -19,6 +19,12 @@ CIMRL_MUNICIPIOS = ("1002", "1003", "1004", "1007", "1008", "1009", "1010", "101
 
 DB_ROLES = ("app", "owner", "reader")
 
+# Content-Security-Policy of the service: scripts only from its own files (no inline scripts).
+DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+               "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+               "form-action 'self'; frame-ancestors 'self'")
+
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
@@ -78,18 +84,77 @@ class Settings:
     boundary_tolerance_m: float = 50.0
     # Folder with DGT datum grids (pt_dgt_*.tif); empty: PROJ's own search path only.
     proj_grids_dir: str = ""
+    # Largest file `sig import` accepts, in MB (for a zip: the zip itself).
+    import_max_file_mb: int = 1024
+    # Largest total size a zip may expand to during an import, in MB.
+    import_max_unzipped_mb: int = 4096
+    # Folder of import mapping profiles (<DICO>/<theme>.yml).
+    import_profiles_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "profiles")
     # Folder for tile caches and other runtime files.
     var_dir: Path = field(default_factory=lambda: BASE_DIR / "var")
     # HTTP port of the service.
     port: int = 8000
     # Django secret key; the default is refused when debug is off.
     secret_key: str = "insecure-development-key"
-    # Django debug mode.
+    # Django debug mode (default: on in development, off in production).
     debug: bool = True
     # Host names the service answers to.
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
     # Public base URL (used in generated documents); empty: derived from the request.
     public_url: str = ""
+    # Deployment kind: "development" or "production" (production refuses unsafe settings).
+    env: str = "development"
+    # Log lines as "plain" text or "json" (one JSON object per line); production default: json.
+    log_format: str = "plain"
+    # Level of the service's own loggers (DEBUG, INFO, WARNING, ERROR).
+    log_level: str = "INFO"
+    # Reverse proxies in front of the service whose X-Forwarded-* headers are trusted (nginx: 1).
+    proxy_count: int = 0
+    # HTTPS only: redirect http to https and mark cookies secure (once TLS is set up in front).
+    https_only: bool = False
+    # HSTS max-age (seconds) sent on HTTPS responses in production; 0 turns HSTS off.
+    hsts_seconds: int = 31_536_000
+    # Content-Security-Policy header of every response that does not set its own.
+    csp: str = DEFAULT_CSP
+    # Largest request body in MB, uploads included; larger requests get 413.
+    max_upload_mb: int = 200
+    # Largest non-file request body (JSON, form fields) read into memory, in MB.
+    max_body_mb: int = 10
+    # Failed logins allowed per user name: "N/period" (period in s, m or h).
+    login_rate: str = "10/10m"
+    # Failed logins allowed per client address (any user name): "N/period".
+    login_ip_rate: str = "50/10m"
+    # API requests per token: "N/period".
+    api_token_rate: str = "600/1m"
+    # Folder of pg_dump/pg_restore; empty: the newest installed PostgreSQL, else the PATH.
+    pg_bindir: str = ""
+    # Folder where `sig backup` writes when no output is given; empty: var_dir/backups.
+    backup_dir: str = ""
+    # MapServer executable checked by /readyz.
+    mapserv_bin: str = "mapserv"
+    # Tile cache of the rendered maps (MapProxy); SIG_CACHE_DIR, default var_dir/cache.
+    cache_dir: Path = field(default_factory=lambda: BASE_DIR / "var" / "cache")
+    # Runtime files of the maps service (MapServer config, PostgreSQL service file with the
+    # reader's password, resolved mapproxy.yaml); private to the service user.
+    run_dir: Path = field(default_factory=lambda: BASE_DIR / "var" / "run")
+    # Cloud Optimized GeoTIFFs written by `sig import-raster` (<name>.tif).
+    raster_dir: Path = field(default_factory=lambda: BASE_DIR / "var" / "rasters")
+    # Tile cache backend: file, geopackage, s3://bucket/prefix or redis://host:port/db.
+    maps_cache: str = "file"
+    # Long-lived MapServer (FastCGI) processes per service process; 0: one `mapserv` per request.
+    mapserver_processes: int = 2
+    # Offer the external basemaps (DGT orthophotos, OpenStreetMap) in /maps/ (needs internet).
+    maps_external_basemaps: bool = False
+    # OGC API: database connections (role sig_reader) per service process.
+    ogcapi_pool_size: int = 8
+    # OGC API: longest query before the request is cancelled (ms).
+    ogcapi_statement_timeout_ms: int = 30_000
+    # OGC API: answer 404 for collection tiles outside a theme's zoom limits (registry).
+    ogcapi_tile_limits: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     def url_for(self, role: str) -> str:
         """Connection URL for one of the service roles."""
@@ -99,10 +164,6 @@ class Settings:
             "reader": self.database_reader_url,
             "admin": self.database_admin_url,
         }[role]
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.var_dir / "cache"
 
     @property
     def base_url(self) -> str:
@@ -117,7 +178,11 @@ def load_settings() -> Settings:
     app_url = _env("SIG_DATABASE_URL", local)
     if os.environ.get("SIG_DB_NAME") and os.environ.get("SIG_DATABASE_URL"):
         app_url = with_database(app_url, db_name)
-    debug = _env_bool("SIG_DEBUG", True)
+    env = _env("SIG_ENV", "development")
+    if env not in ("development", "production"):
+        raise ValueError(f"SIG_ENV deve ser development ou production, não {env!r}")
+    debug = _env_bool("SIG_DEBUG", env != "production")
+    var_dir = Path(_env("SIG_VAR_DIR", str(BASE_DIR / "var")))
     return Settings(
         pg_port=pg_port,
         db_name=db_name,
@@ -129,12 +194,40 @@ def load_settings() -> Settings:
         municipios=_env_list("SIG_MUNICIPIOS", CIMRL_MUNICIPIOS),
         boundary_tolerance_m=float(_env("SIG_BOUNDARY_TOLERANCE_M", "50")),
         proj_grids_dir=_env("SIG_PROJ_GRIDS_DIR", ""),
-        var_dir=Path(_env("SIG_VAR_DIR", str(BASE_DIR / "var"))),
+        import_max_file_mb=int(_env("SIG_IMPORT_MAX_FILE_MB", "1024")),
+        import_max_unzipped_mb=int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "4096")),
+        import_profiles_dir=Path(_env("SIG_IMPORT_PROFILES_DIR",
+                                      str(BASE_DIR / "data" / "profiles"))),
+        var_dir=var_dir,
         port=int(_env("SIG_PORT", "8000")),
         secret_key=_env("SIG_SECRET_KEY", "insecure-development-key"),
         debug=debug,
         allowed_hosts=_env_list("SIG_ALLOWED_HOSTS", ("127.0.0.1", "localhost")),
         public_url=_env("SIG_PUBLIC_URL", ""),
+        env=env,
+        log_format=_env("SIG_LOG_FORMAT", "json" if env == "production" else "plain"),
+        log_level=_env("SIG_LOG_LEVEL", "INFO").upper(),
+        proxy_count=int(_env("SIG_PROXY_COUNT", "1" if env == "production" else "0")),
+        https_only=_env_bool("SIG_HTTPS_ONLY", False),
+        hsts_seconds=int(_env("SIG_HSTS_SECONDS", "31536000")),
+        csp=_env("SIG_CSP", DEFAULT_CSP),
+        max_upload_mb=int(_env("SIG_MAX_UPLOAD_MB", "200")),
+        max_body_mb=int(_env("SIG_MAX_BODY_MB", "10")),
+        login_rate=_env("SIG_LOGIN_RATE", "10/10m"),
+        login_ip_rate=_env("SIG_LOGIN_IP_RATE", "50/10m"),
+        api_token_rate=_env("SIG_API_TOKEN_RATE", "600/1m"),
+        pg_bindir=_env("SIG_PG_BINDIR", ""),
+        backup_dir=_env("SIG_BACKUP_DIR", ""),
+        mapserv_bin=_env("SIG_MAPSERV_BIN", "mapserv"),
+        cache_dir=Path(_env("SIG_CACHE_DIR", str(var_dir / "cache"))),
+        run_dir=Path(_env("SIG_RUN_DIR", str(var_dir / "run"))),
+        raster_dir=Path(_env("SIG_RASTER_DIR", str(var_dir / "rasters"))),
+        maps_cache=_env("SIG_MAPS_CACHE", "file"),
+        mapserver_processes=int(_env("SIG_MAPSERVER_PROCESSES", "2")),
+        maps_external_basemaps=_env_bool("SIG_MAPS_EXTERNAL_BASEMAPS", False),
+        ogcapi_pool_size=int(_env("SIG_OGCAPI_POOL_SIZE", "8")),
+        ogcapi_statement_timeout_ms=int(_env("SIG_OGCAPI_STATEMENT_TIMEOUT_MS", "30000")),
+        ogcapi_tile_limits=_env_bool("SIG_OGCAPI_TILE_LIMITS", True),
     )
 
 

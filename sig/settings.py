@@ -3,8 +3,11 @@
 from urllib.parse import unquote, urlsplit
 
 from sig.conf import BASE_DIR, get_settings
+from sig.ops.hardening import require_safe, security_settings
+from sig.ops.logs import logging_config
 
 SIG = get_settings()
+require_safe(SIG)  # production refuses DEBUG, the default secret key and open ALLOWED_HOSTS
 
 
 def _database(url: str) -> dict:
@@ -48,13 +51,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sig.ops.middleware.RequestLogMiddleware",
+    "sig.ops.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "sig.ops.middleware.SecurityHeadersMiddleware",
+    "sig.ops.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sig.ops.middleware.LoginRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -80,6 +88,19 @@ TEMPLATES = [
 DATABASES = {"default": _database(SIG.url_for(SIG.database_role))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Sign-in (sig.editing): pages, a working-day session, and password rules.
+LOGIN_URL = "/editor/entrar/"
+LOGIN_REDIRECT_URL = "/editor/"
+LOGOUT_REDIRECT_URL = "/editor/entrar/"
+SESSION_COOKIE_AGE = 8 * 3600
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LANGUAGE_CODE = "pt-pt"
 LANGUAGES = [("pt-pt", "Português"), ("en", "English")]
 TIME_ZONE = "Europe/Lisbon"
@@ -88,14 +109,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = SIG.var_dir / "static"
-STATICFILES_DIRS = [BASE_DIR / "node_modules"] if (BASE_DIR / "node_modules").is_dir() else []
+# Front-end libraries installed from npm, served locally (only the packages pages use).
+_OL = BASE_DIR / "node_modules" / "ol"
+STATICFILES_DIRS = [("ol", _OL)] if _OL.is_dir() else []
 
 MIGRATION_MODULES: dict[str, str] = {}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-}
+LOGGING = logging_config(SIG.log_format, SIG.log_level)
+
+# Security headers and cookies: SECURE_*, X_FRAME_OPTIONS, SESSION_/CSRF_COOKIE_* (sig.ops).
+globals().update(security_settings(SIG))
+SIG_CSP = SIG.csp
+SIG_PROXY_COUNT = SIG.proxy_count
+# Request size limits: whole body (uploads included), and non-file data read into memory.
+SIG_MAX_UPLOAD_SIZE = SIG.max_upload_mb * 1_000_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = SIG.max_body_mb * 1_000_000
+# Rate limits (sig.ops.ratelimit): failed logins per user name / per address, API per token.
+SIG_LOGIN_RATE = SIG.login_rate
+SIG_LOGIN_IP_RATE = SIG.login_ip_rate
+SIG_API_TOKEN_RATE = SIG.api_token_rate

@@ -1,3 +1,10 @@
-"""URLs of sig.ops."""
+"""URLs of sig.ops (mounted at the root)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sig.ops import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]
