@@ -1,0 +1,140 @@
+"""The staging table of a run and the COPY text that fills it, batch by batch.
+
+The staging table is a temporary table of the run's transaction: killing the process drops
+it with everything else. Rows carry the original attributes (JSON), the mapped attributes
+(typed), the geometry in PT-TM06 and, when it was transformed, the original geometry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from psycopg import sql
+
+from sig.registry import AttributeType, Theme
+
+SQL_TYPES = {
+    AttributeType.CODE: "text", AttributeType.TEXT: "text", AttributeType.INTEGER: "integer",
+    AttributeType.DECIMAL: "double precision", AttributeType.BOOLEAN: "boolean",
+    AttributeType.DATE: "date", AttributeType.DATETIME: "timestamptz",
+}
+NULL = "\\N"
+FIXED_COLUMNS = ("seq", "layer", "fid", "fonte_id", "attrs", "problems", "notes", "geom",
+                 "geom_src")
+
+
+def staging_ddl(theme: Theme) -> sql.Composed:
+    """CREATE statement of the staging table for `theme`."""
+    attributes = [sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(SQL_TYPES[a.type]))
+                  for a in theme.attributes]
+    return sql.SQL(
+        "CREATE TEMP TABLE imp_stg (seq bigint PRIMARY KEY, layer integer NOT NULL, fid text, "
+        "fonte_id text, attrs jsonb, problems jsonb, notes jsonb, geom geometry, "
+        "geom_src geometry, {}) ON COMMIT DROP").format(sql.SQL(", ").join(attributes))
+
+
+def copy_statement(theme: Theme) -> sql.Composed:
+    names = [*FIXED_COLUMNS, *(a.name for a in theme.attributes)]
+    return sql.SQL("COPY imp_stg ({}) FROM STDIN").format(
+        sql.SQL(", ").join(sql.Identifier(n) for n in names))
+
+
+SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+# PostgreSQL text (and jsonb: "\u0000") cannot hold NUL characters: they are dropped.
+NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""}
+
+
+def escape(text: str) -> str:
+    """Text for COPY's text format (backslash, tab, newline, carriage return escaped)."""
+    if SPECIAL.search(text) is None:
+        return text
+    return SPECIAL.sub(lambda m: ESCAPES[m.group(0)], text)
+
+
+def _column(values, render, text: bool = False) -> list[str]:
+    """Values rendered for COPY; None is NULL (mapped values use None, never NaN)."""
+    if text:
+        return [NULL if v is None else escape(render(v)) for v in values]
+    return [NULL if v is None else render(v) for v in values]
+
+
+def _float(value: object) -> str:
+    return repr(float(value))  # type: ignore[arg-type]
+
+
+RENDER = {
+    AttributeType.CODE: (str, True), AttributeType.TEXT: (str, True),
+    AttributeType.INTEGER: (lambda v: str(int(v)), False),
+    AttributeType.DECIMAL: (_float, False),
+    AttributeType.BOOLEAN: (lambda v: "t" if v else "f", False),
+    AttributeType.DATE: (lambda v: v.isoformat(), False),
+    AttributeType.DATETIME: (lambda v: v.isoformat(), False),
+}
+
+
+def _json_lines(frame: pd.DataFrame) -> list[str]:
+    if frame.shape[1] == 0:
+        return ["{}"] * len(frame)
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso",
+                         default_handler=str)
+    text = text.rstrip("\n")
+    if "\\u0000" in text:
+        text = NUL_ESCAPE.sub(r"\1", text)
+    lines = text.split("\n")
+    if len(lines) != len(frame):
+        raise ValueError("JSON dos atributos originais com número de linhas inesperado")
+    return lines
+
+
+def _json_lists(rows: list[list[str]]) -> list[str | None]:
+    return [json.dumps(r, ensure_ascii=False) if r else None for r in rows]
+
+
+def _hex(geoms: np.ndarray | None, size: int) -> list[str]:
+    if geoms is None:
+        return [NULL] * size
+    return [NULL if h is None else h for h in shapely.to_wkb(geoms, hex=True)]
+
+
+@dataclass
+class StagedBatch:
+    """What one batch contributes to the staging table."""
+
+    seq_start: int
+    layer: int
+    fids: np.ndarray
+    keys: np.ndarray
+    attrs: pd.DataFrame
+    problems: list[list[str]]
+    notes: list[list[str]]
+    geoms: np.ndarray  # PT-TM06
+    originals: np.ndarray | None  # source CRS, when transformed
+    columns: dict[str, np.ndarray]
+
+
+def copy_text(batch: StagedBatch, theme: Theme) -> str:
+    """The COPY text of a batch, one line per feature."""
+    size = len(batch.fids)
+    columns = [
+        [str(n) for n in range(batch.seq_start, batch.seq_start + size)],
+        [str(batch.layer)] * size,
+        _column(batch.fids, str, text=True),
+        _column(batch.keys, str, text=True),
+        _column(_json_lines(batch.attrs), str, text=True),
+        _column(_json_lists(batch.problems), str, text=True),
+        _column(_json_lists(batch.notes), str, text=True),
+        _hex(batch.geoms, size),
+        _hex(batch.originals, size),
+    ]
+    for attribute in theme.attributes:
+        render, text = RENDER[attribute.type]
+        columns.append(_column(batch.columns[attribute.name], render, text))
+    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
