@@ -1,4 +1,4 @@
-"""WSGI entry point: one service on one port."""
+"""WSGI entry point: one service on one port — Django, and the maps service at /maps/."""
 
 import os
 
@@ -6,4 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sig.settings")
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-application = get_wsgi_application()
+from sig.maps.wsgi import mount  # noqa: E402
+
+application = mount(get_wsgi_application())

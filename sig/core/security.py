@@ -5,11 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 RULES_SQL = (Path(__file__).parent / "sql" / "rules.sql").read_text(encoding="utf-8")
+TILES_SQL = (Path(__file__).parent / "sql" / "tiles.sql").read_text(encoding="utf-8")
+
+# Statement-level triggers recording the extents whose map tiles a change makes stale.
+TILE_TRIGGERS = {
+    "t95_tiles_insert": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows",
+    "t95_tiles_update": "AFTER UPDATE ON {t} "
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "t95_tiles_delete": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows",
+    "t95_tiles_truncate": "AFTER TRUNCATE ON {t}",
+}
 
 # Triggers every theme table must have, in firing order (same timing fires alphabetically).
 THEME_TRIGGERS = (
     "t05_guard", "t10_geom", "t20_version_insert", "t20_version_update",
-    "t90_audit", "t90_audit_update",
+    "t90_audit", "t90_audit_update", *TILE_TRIGGERS,
 )
 
 EDITABLE = "municipio = ANY ((SELECT acl.editable_municipios())::char(4)[])"
@@ -41,7 +51,23 @@ def theme_security_sql(table: str) -> list[str]:
         f"REVOKE ALL ON {t} FROM PUBLIC",
         f"GRANT SELECT ON {t} TO sig_reader",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO sig_app, sig_editor",
+        tile_triggers_sql(table),
     ]
+
+
+def tile_triggers_sql(table: str) -> str:
+    """One statement (re)creating the tile-freshness triggers on `table`.
+
+    It does nothing while `maps.record_dirty()` does not exist yet: the migration that
+    creates the function attaches the triggers to the theme tables that exist by then.
+    """
+    t = f'public."{table}"'
+    creates = " ".join(
+        f"DROP TRIGGER IF EXISTS {name} ON {t}; CREATE TRIGGER {name} {timing.format(t=t)} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION maps.record_dirty();"
+        for name, timing in TILE_TRIGGERS.items())
+    return ("DO $tiles$ BEGIN IF to_regprocedure('maps.record_dirty()') IS NOT NULL THEN "
+            f"{creates} END IF; END $tiles$")
 
 
 def theme_security_reverse_sql(table: str) -> list[str]:

@@ -1,83 +1,241 @@
-"""The MapServer mapfile: one layer per theme, classes per code-list value.
+"""The MapServer mapfile: a neutral basemap, one layer per theme, classes per code-list value.
 
-The database connection is the `sig_reader` entry of a PostgreSQL service file that the
-service writes at run time (`PGSERVICEFILE` in the MapServer config file), so the mapfile
-holds no deployment values.
+Every theme is drawn from PostGIS as `sig_reader`, styled from the registry: one class per
+code of the classifying attribute (named with its pt-PT label, so GetLegendGraphic reads
+well), labels from the registry's label attribute shown from its zoom level on, and the
+theme's scale range. The database connection is the `sig_reader` entry of a PostgreSQL
+service file written at run time (`PGSERVICEFILE`), so the mapfile holds no deployment values.
 """
 
 from __future__ import annotations
 
 from sig.registry import Registry, Theme
-from sig.registry.schema import Symbol
+from sig.registry.schema import Label, Symbol
 
-EXTENT_3763 = "-120000 -40000 -10000 60000"
+# Where the service's data lies (mainland Portugal in EPSG:3763); a default view only.
+EXTENT_3763 = "-120000 -300000 165000 280000"
 KINDS = {"point": "POINT", "linestring": "LINE", "polygon": "POLYGON"}
+CONNECTION = ['    CONNECTIONTYPE POSTGIS', '    CONNECTION "service=sig_reader"',
+              '    PROCESSING "CLOSE_CONNECTION=DEFER"']
+# Scale denominator of Web Mercator zoom level 0 (OGC WebMercatorQuad, 0.28 mm pixels).
+ZOOM0_SCALE = 559082264.0287178
+# Pixel tolerance of GetFeatureInfo on points and lines.
+INFO_TOLERANCE_PX = 6
+# Attribute added to every feature so merged GetFeatureInfo answers keep their layer.
+LAYER_ATTRIBUTE = "camada"
+# Layer groups of the basemap: opaque background with roads, and the boundaries overlay.
+BASEMAP_GROUP = "mapa_base"
+BOUNDARIES_GROUP = "limites_administrativos"
+# Tables each basemap group draws (a theme layer draws the table of its name).
+GROUP_TABLES = {
+    BASEMAP_GROUP: frozenset({"municipio", "rede_viaria"}),
+    BOUNDARIES_GROUP: frozenset({"municipio", "freguesia"}),
+}
 
 
-def _rgb(colour: str) -> str:
-    colour = colour.lstrip("#")
-    return " ".join(str(int(colour[i:i + 2], 16)) for i in (0, 2, 4))
+def q(text: str) -> str:
+    """A mapfile string literal."""
+    if '"' not in text:
+        return f'"{text}"'
+    return "'" + text.replace("'", "\u2019") + "'"
 
 
-def _style(theme: Theme, symbol: Symbol, indent: str) -> list[str]:
+def zoom_scale(zoom: float) -> float:
+    """Scale denominator at a Web Mercator zoom level (rounded up to let that level show)."""
+    return round(ZOOM0_SCALE / 2 ** zoom * 1.001, 1)
+
+
+def _style(family: str, symbol: Symbol, indent: str) -> list[str]:
     lines = [f"{indent}STYLE"]
-    family = theme.geometry.family
     if family == "point":
         lines += [f'{indent}  SYMBOL "{symbol.marker}"', f"{indent}  SIZE {symbol.size:g}"]
     if symbol.fill and family != "linestring":
-        lines.append(f"{indent}  COLOR {_rgb(symbol.fill)}")
-        lines.append(f"{indent}  OPACITY {int(symbol.opacity * 100)}")
+        lines.append(f"{indent}  COLOR {q(symbol.fill)}")
     if symbol.stroke:
-        lines.append(f"{indent}  OUTLINECOLOR {_rgb(symbol.stroke)}" if family != "linestring"
-                     else f"{indent}  COLOR {_rgb(symbol.stroke)}")
-        lines.append(f"{indent}  WIDTH {symbol.stroke_width:g}")
+        keyword = "COLOR" if family == "linestring" else "OUTLINECOLOR"
+        lines += [f"{indent}  {keyword} {q(symbol.stroke)}",
+                  f"{indent}  WIDTH {symbol.stroke_width:g}"]
+    if symbol.opacity < 1:
+        lines.append(f"{indent}  OPACITY {round(symbol.opacity * 100)}")
     if symbol.dash:
         lines.append(f"{indent}  PATTERN {' '.join(f'{d:g}' for d in symbol.dash)} END")
-    lines.append(f"{indent}END")
-    return lines
+    if family == "linestring":
+        lines += [f"{indent}  LINECAP ROUND", f"{indent}  LINEJOIN ROUND"]
+    return lines + [f"{indent}END"]
 
 
-def _classes(theme: Theme) -> list[str]:
-    lines: list[str] = []
+def _label(family: str, label: Label, indent: str) -> list[str]:
+    position = {"point": "AUTO", "linestring": "CC", "polygon": "CC"}[family]
+    lines = [f"{indent}LABEL", f'{indent}  TEXT "[{label.attribute}]"', f'{indent}  FONT "sans"',
+             f"{indent}  SIZE {label.size:g}", f"{indent}  COLOR {q(label.colour)}",
+             f'{indent}  OUTLINECOLOR "#ffffff"', f"{indent}  OUTLINEWIDTH 2",
+             f"{indent}  POSITION {position}", f"{indent}  PARTIALS FALSE",
+             f"{indent}  BUFFER 2", f"{indent}  MAXSCALEDENOM {zoom_scale(label.min_zoom):g}"]
+    if family == "linestring":
+        lines += [f"{indent}  ANGLE FOLLOW", f"{indent}  MINFEATURESIZE AUTO"]
+    if family == "point":
+        lines.append(f"{indent}  OFFSET 0 -8")
+    return lines + [f"{indent}END"]
+
+
+def _class(theme: Theme, name: str, symbol: Symbol, expression: str | None) -> list[str]:
+    family = theme.geometry.family
+    lines = ["    CLASS", f"      NAME {q(name)}"]
+    if expression:
+        lines.append(f"      EXPRESSION {expression}")
+    lines += _style(family, symbol, "      ")
+    if theme.style.label:
+        lines += _label(family, theme.style.label, "      ")
+    return lines + ["    END"]
+
+
+def class_labels(registry: Registry, theme: Theme) -> dict[str, str]:
+    """pt-PT label of each code of the classifying attribute (the code when it has none)."""
+    attribute = theme.style.classify_by
+    labels = {code: code for code in theme.style.classes}
+    codelist = theme.attribute(attribute).codelist if attribute else None
+    if codelist:
+        known = {value.code: value.label.pt for value in registry.codelist(theme.id, codelist)}
+        labels.update({code: known.get(code, code) for code in theme.style.classes})
+    return labels
+
+
+def _classes(registry: Registry, theme: Theme) -> list[str]:
     style = theme.style
-    attribute = style.classify_by
+    labels = class_labels(registry, theme)
+    lines: list[str] = []
     for code, symbol in style.classes.items():
-        lines += ["    CLASS", f'      NAME "{code}"',
-                  f'      EXPRESSION ("[{attribute}]" = "{code}")']
-        lines += _style(theme, symbol, "      ")
-        lines.append("    END")
-    lines += ["    CLASS", '      NAME "outros"']
-    lines += _style(theme, style.default, "      ")
-    lines.append("    END")
-    return lines
+        expression = f'("[{style.classify_by}]" = {q(code)})'
+        lines += _class(theme, labels[code], symbol, expression)
+    return lines + _class(theme, "Outros", style.default, None)
 
 
-def _layer(theme: Theme) -> list[str]:
-    columns = ", ".join(["id", "municipio"] + [a.name for a in theme.attributes])
+def _data(columns: list[str], table: str) -> str:
+    select = ", ".join(columns)
+    return f'    DATA "geom FROM (SELECT {select}, geom FROM public.{table}) AS t ' \
+        'USING UNIQUE id USING SRID=3763"'
+
+
+def _metadata(title: str, abstract: str = "") -> list[str]:
+    lines = ["    METADATA", f'      "wms_title" {q(title)}']
+    if abstract:
+        lines.append(f'      "wms_abstract" {q(abstract)}')
+    return lines + ['      "wms_include_items" "all"', '      "gml_include_items" "all"',
+                    '      "gml_types" "auto"', "    END"]
+
+
+def _theme_layer(registry: Registry, theme: Theme) -> list[str]:
+    columns = ["id", f"'{theme.id}'::text AS {LAYER_ATTRIBUTE}", "municipio", "freguesia"]
+    columns += [a.name for a in theme.attributes]
     maps = theme.exposure.maps
-    lines = [
-        "  LAYER",
-        f'    NAME "{theme.id}"',
-        f"    TYPE {KINDS[theme.geometry.family]}",
-        "    STATUS ON",
-        "    CONNECTIONTYPE POSTGIS",
-        '    CONNECTION "service=sig_reader"',
-        f'    DATA "geom FROM (SELECT {columns}, geom FROM public.{theme.table}) AS t '
-        'USING UNIQUE id USING SRID=3763"',
-        '    PROJECTION "init=epsg:3763" END',
-        "    TEMPLATE \"ttt\"",
-        "    METADATA",
-        f'      "wms_title" "{theme.title.pt}"',
-        '      "wms_include_items" "all"',
-        '      "gml_include_items" "all"',
-        "    END",
-    ]
+    lines = ["  LAYER", f'    NAME "{theme.id}"', f"    TYPE {KINDS[theme.geometry.family]}",
+             "    STATUS ON", *CONNECTION, _data(columns, theme.table),
+             '    PROJECTION "init=epsg:3763" END', '    TEMPLATE "consulta"']
+    if theme.geometry.family != "polygon":
+        lines.append(f"    TOLERANCE {INFO_TOLERANCE_PX} TOLERANCEUNITS PIXELS")
+    lines += _metadata(theme.title.pt, theme.description.pt)
     if maps.min_scale:
         lines.append(f"    MINSCALEDENOM {maps.min_scale:g}")
     if maps.max_scale:
         lines.append(f"    MAXSCALEDENOM {maps.max_scale:g}")
-    return lines + _classes(theme) + ["  END"]
+    return lines + _classes(registry, theme) + ["  END"]
 
+
+def _base_layer(name: str, group: str, kind: str, source: tuple[str, str, str],
+                title: str, geometry: str = "geom") -> str:
+    """The head of a basemap layer; `source` is (columns, table, unique key)."""
+    columns, table, key = source
+    data = f"geom FROM (SELECT {columns}, {geometry} AS geom FROM public.{table}) AS t " \
+        f"USING UNIQUE {key} USING SRID=3763"
+    return "\n".join(["  LAYER", f'    NAME "{name}"', f'    GROUP "{group}"', f"    TYPE {kind}",
+                      "    STATUS ON", *CONNECTION, f'    DATA "{data}"',
+                      '    PROJECTION "init=epsg:3763" END',
+                      f'    METADATA "wms_title" {q(title)} END'])
+
+
+def _road_label(size: float, max_scale: int) -> str:
+    return f"""      LABEL
+        TEXT "[nome]" FONT "sans" SIZE {size:g} COLOR "#4d4d4d" OUTLINECOLOR "#ffffff"
+        OUTLINEWIDTH 2 ANGLE FOLLOW MINFEATURESIZE AUTO PARTIALS FALSE MAXSCALEDENOM {max_scale}
+      END"""
+
+
+# The basemap: land of the municipalities, roads, and the administrative boundaries with names.
+BASEMAP = "\n".join([
+    _base_layer("base_territorio", BASEMAP_GROUP, "POLYGON", ("dico, nome", "municipio", "dico"),
+                "Território dos municípios"),
+    """    CLASS
+      NAME "Território"
+      STYLE COLOR "#f4f1ea" END
+    END
+  END""",
+    _base_layer("base_rede_viaria", BASEMAP_GROUP, "LINE",
+                ("id, classificacao, nome", "rede_viaria", "id"), "Rede viária"),
+    f"""    CLASSITEM "classificacao"
+    CLASS
+      NAME "Estradas nacionais e regionais"
+      EXPRESSION /^(EN|ER)$/
+      STYLE COLOR "#b8b2a6" WIDTH 4 LINECAP ROUND END
+      STYLE COLOR "#fff3c4" WIDTH 2.5 LINECAP ROUND END
+{_road_label(7, 25000)}
+    END
+    CLASS
+      NAME "Estradas e caminhos municipais"
+      EXPRESSION /^(EM|CM)$/
+      MAXSCALEDENOM 250000
+      STYLE COLOR "#c9c3b8" WIDTH 3 LINECAP ROUND END
+      STYLE COLOR "#ffffff" WIDTH 1.8 LINECAP ROUND END
+{_road_label(7, 15000)}
+    END
+    CLASS
+      NAME "Arruamentos e caminhos"
+      MAXSCALEDENOM 60000
+      STYLE COLOR "#d9d4ca" WIDTH 1.2 LINECAP ROUND END
+{_road_label(6.5, 8000)}
+    END
+  END""",
+    _base_layer("limites_freguesias", BOUNDARIES_GROUP, "POLYGON",
+                ("dicofre, nome", "freguesia", "dicofre"), "Freguesias"),
+    """    MAXSCALEDENOM 600000
+    CLASS
+      NAME "Limite de freguesia"
+      STYLE OUTLINECOLOR "#9e9ac8" WIDTH 0.8 PATTERN 4 2 END END
+    END
+  END""",
+    _base_layer("limites_municipios", BOUNDARIES_GROUP, "POLYGON",
+                ("dico, nome", "municipio", "dico"), "Municípios"),
+    """    CLASS
+      NAME "Limite de município"
+      STYLE OUTLINECOLOR "#54278f" WIDTH 1.6 END
+    END
+  END""",
+    # Names at one point per area (computed in PostGIS, so every metatile places them alike).
+    _base_layer("nomes_freguesias", BOUNDARIES_GROUP, "POINT",
+                ("dicofre, nome", "freguesia", "dicofre"), "Nomes das freguesias",
+                "ST_PointOnSurface(geom)"),
+    """    MAXSCALEDENOM 80000
+    CLASS
+      NAME "Freguesia"
+      LABEL
+        TEXT "[nome]" FONT "sans" SIZE 7.5 COLOR "#54278f" OUTLINECOLOR "#ffffff"
+        OUTLINEWIDTH 2 POSITION CC PARTIALS FALSE MAXLENGTH 18 ALIGN CENTER
+      END
+    END
+  END""",
+    _base_layer("nomes_municipios", BOUNDARIES_GROUP, "POINT",
+                ("dico, nome", "municipio", "dico"), "Nomes dos municípios",
+                "ST_PointOnSurface(geom)"),
+    """    MINSCALEDENOM 60000
+    MAXSCALEDENOM 2000000
+    CLASS
+      NAME "Município"
+      LABEL
+        TEXT "[nome]" FONT "sans-bold" SIZE 9 COLOR "#3f007d" OUTLINECOLOR "#ffffff"
+        OUTLINEWIDTH 2 POSITION CC PARTIALS FALSE PRIORITY 10
+      END
+    END
+  END""",
+])
 
 SYMBOLS = """  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
   SYMBOL NAME "square" TYPE VECTOR FILLED TRUE POINTS 0 0 0 1 1 1 1 0 0 0 END END
@@ -89,29 +247,57 @@ SYMBOLS = """  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
     POINTS 0.35 0 0.65 0 0.65 0.35 1 0.35 1 0.65 0.65 0.65 0.65 1 0.35 1 0.35 0.65 0 0.65
       0 0.35 0.35 0.35 0.35 0 END END"""
 
+HEAD = f"""MAP
+  NAME "sig"
+  EXTENT {EXTENT_3763}
+  UNITS METERS
+  SIZE 256 256
+  MAXSIZE 4096
+  RESOLUTION 90.714
+  DEFRESOLUTION 90.714
+  IMAGECOLOR "#e8ecef"
+  FONTSET "fonts.txt"
+  PROJECTION "init=epsg:3763" END
+  CONFIG "MS_ERRORFILE" "stderr"
+  OUTPUTFORMAT
+    NAME "png"
+    DRIVER AGG/PNG
+    MIMETYPE "image/png"
+    IMAGEMODE RGBA
+    EXTENSION "png"
+    TRANSPARENT ON
+    FORMATOPTION "COMPRESSION=1"
+  END
+  OUTPUTFORMAT
+    NAME "geojson"
+    DRIVER "OGR/GEOJSON"
+    MIMETYPE "application/json"
+    FORMATOPTION "STORAGE=stream"
+    FORMATOPTION "FORM=SIMPLE"
+    FORMATOPTION "LCO:RFC7946=YES"
+  END
+  WEB
+    METADATA
+      "wms_title" "SIG Intermunicipal da Região de Leiria"
+      "wms_srs" "EPSG:3763 EPSG:3857 EPSG:4326 EPSG:4258"
+      "wms_enable_request" "GetCapabilities GetMap GetFeatureInfo GetLegendGraphic"
+      "wms_getfeatureinfo_formatlist" "application/json,text/plain"
+      "wms_feature_info_mime_type" "application/json"
+      "wms_encoding" "UTF-8"
+    END
+  END
+  LEGEND
+    KEYSIZE 18 12
+    KEYSPACING 5 4
+    LABEL FONT "sans" SIZE 8 COLOR "#222222" END
+  END
+{SYMBOLS}"""
+
 
 def render(registry: Registry) -> str:
-    lines = [
-        "# Generated from layers/*.yml by `sig derive`: do not edit by hand.",
-        "MAP",
-        '  NAME "sig"',
-        f"  EXTENT {EXTENT_3763}",
-        "  SIZE 256 256",
-        "  MAXSIZE 4096",
-        '  IMAGECOLOR 255 255 255',
-        '  PROJECTION "init=epsg:3763" END',
-        "  WEB",
-        "    METADATA",
-        '      "wms_title" "SIG Intermunicipal da Região de Leiria"',
-        '      "wms_srs" "EPSG:3763 EPSG:3857 EPSG:4326"',
-        '      "wms_enable_request" "*"',
-        '      "wms_feature_info_mime_type" "application/json"',
-        "    END",
-        "  END",
-        SYMBOLS,
-    ]
+    lines = ["# Generated from layers/*.yml by `sig derive`: do not edit by hand.", HEAD, BASEMAP]
     for theme in registry:
         if theme.exposure.maps.enabled:
-            lines += _layer(theme)
+            lines += _theme_layer(registry, theme)
     lines.append("END")
     return "\n".join(lines) + "\n"

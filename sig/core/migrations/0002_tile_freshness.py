@@ -1,0 +1,41 @@
+"""Schema maps: dirty extents recorded by a statement trigger on every theme table.
+
+Theme tables created later get the triggers from `ThemeSecurity` (`tile_triggers_sql`).
+"""
+
+from django.db import migrations
+
+from sig.core.security import TILE_TRIGGERS, TILES_SQL, tile_triggers_sql
+
+
+def attach(apps, schema_editor):
+    from sig.registry import get_registry
+
+    with schema_editor.connection.cursor() as cursor:
+        for theme in get_registry():
+            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(tile_triggers_sql(theme.table))
+
+
+def detach(apps, schema_editor):
+    from sig.registry import get_registry
+
+    with schema_editor.connection.cursor() as cursor:
+        for theme in get_registry():
+            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
+            if cursor.fetchone()[0] is None:
+                continue
+            for name in TILE_TRIGGERS:
+                cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON public."{theme.table}"')
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0001_rules"),
+        ("themes", "0001_initial"),
+    ]
+    operations = [
+        migrations.RunSQL(TILES_SQL, reverse_sql="DROP SCHEMA maps CASCADE;"),
+        migrations.RunPython(attach, detach),
+    ]

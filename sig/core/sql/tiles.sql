@@ -1,0 +1,72 @@
+-- Map tiles that follow edits: every committed change to a theme table records the extents
+-- it touched (old and new geometry) in maps.dirty_extent and notifies channel sig_tiles at
+-- commit; the maps service clears the cached tiles over those extents and deletes the rows.
+-- A rolled-back change records nothing and notifies nobody.
+
+CREATE SCHEMA IF NOT EXISTS maps;
+REVOKE ALL ON SCHEMA maps FROM PUBLIC;
+GRANT USAGE ON SCHEMA maps TO sig_app;
+
+-- One row per changed area. A NULL extent (TRUNCATE) means the whole layer.
+CREATE TABLE IF NOT EXISTS maps.dirty_extent (
+  id bigserial PRIMARY KEY,
+  table_name text NOT NULL,
+  municipio char(4),
+  minx double precision,
+  miny double precision,
+  maxx double precision,
+  maxy double precision,
+  features integer NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  txid bigint NOT NULL DEFAULT txid_current()
+);
+REVOKE ALL ON maps.dirty_extent FROM PUBLIC;
+-- UPDATE only for FOR UPDATE SKIP LOCKED: each process claims different rows.
+GRANT SELECT, UPDATE, DELETE ON maps.dirty_extent TO sig_app;
+
+-- Statement-level AFTER trigger (transition tables new_rows / old_rows). A small change keeps
+-- one extent per geometry; a bulk change (over 64 rows) groups them by municipality and 2 km
+-- cell, so an import of thousands of features stays a few hundred rows.
+-- SECURITY DEFINER: editors and the app never write maps.dirty_extent directly.
+CREATE OR REPLACE FUNCTION maps.record_dirty() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  changed text;
+  recorded integer;
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    INSERT INTO maps.dirty_extent (table_name, features) VALUES (TG_TABLE_NAME, 0);
+    PERFORM pg_notify('sig_tiles', TG_TABLE_NAME);
+    RETURN NULL;
+  END IF;
+  changed := CASE TG_OP
+    WHEN 'INSERT' THEN 'SELECT municipio, geom FROM new_rows'
+    WHEN 'DELETE' THEN 'SELECT municipio, geom FROM old_rows'
+    ELSE 'SELECT o.municipio AS municipio, o.geom AS geom, n.geom AS new_geom, '
+         'n.municipio AS new_municipio FROM old_rows o JOIN new_rows n ON n.id = o.id '
+         'WHERE n.row_version IS DISTINCT FROM o.row_version' END;
+  IF TG_OP = 'UPDATE' THEN
+    changed := format('WITH u AS (%s) SELECT municipio, geom FROM u '
+                      'UNION ALL SELECT new_municipio, new_geom FROM u '
+                      'WHERE new_geom IS DISTINCT FROM geom', changed);
+  END IF;
+  EXECUTE format($sql$
+    WITH changed AS (%s),
+    keyed AS (
+      SELECT municipio, geom,
+             CASE WHEN count(*) OVER () <= 64 THEN (row_number() OVER ())::text
+                  ELSE floor(ST_XMin(geom) / 2000)::text || ':' || floor(ST_YMin(geom) / 2000)::text
+             END AS cell
+      FROM changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom))
+    INSERT INTO maps.dirty_extent (table_name, municipio, minx, miny, maxx, maxy, features)
+    SELECT %L, municipio, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n
+    FROM (SELECT municipio, ST_Extent(geom) AS e, count(*)::integer AS n
+          FROM keyed GROUP BY municipio, cell) grouped
+  $sql$, changed, TG_TABLE_NAME);
+  GET DIAGNOSTICS recorded = ROW_COUNT;
+  IF recorded > 0 THEN
+    PERFORM pg_notify('sig_tiles', TG_TABLE_NAME);
+  END IF;
+  RETURN NULL;
+END
+$$;
