@@ -1,0 +1,189 @@
+"""The editing API (OGC API - Features - Part 4 style) on `/collections/{theme}/items[/{id}]`.
+
+Mounted under `/ogcapi/` beside the read-only pygeoapi paths and under `/editor/api/` for the
+web editor. Session (with CSRF) or token authentication; ETag = row version; writes need If-Match
+(428 without it, 412 with the current state when stale); `Content-Crs` CRS84 or EPSG:3763.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from sig.editing import features
+from sig.editing.attributes import clean_properties, requested_municipio
+from sig.editing.errors import EditingError, NotFound
+from sig.editing.features import PreconditionFailed, etag, get_theme, parse_if_match
+from sig.editing.geometry import CRS84, Crs, parse_crs, parse_geometry
+from sig.editing.http import api_view, error_response, json_response, read_json, require_person
+from sig.registry import Theme
+
+ALLOW_ITEMS = "GET, HEAD, POST, OPTIONS"
+ALLOW_ITEM = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+GEOJSON = "application/geo+json"
+MAX_LIMIT = 5000
+
+
+def parse_pk(item_id: Any) -> int:
+    text = str(item_id)
+    if not text.isdigit():
+        raise NotFound(f"identificador de elemento inválido: {text}")
+    return int(text)
+
+
+def feature_response(theme: Theme, pk: int, crs: Crs, status: int = 200,
+                      **headers: str) -> HttpResponse:
+    feature = features.read_feature(theme, pk, crs.srid)
+    return json_response(feature, status=status, content_type=GEOJSON,
+                         ETag=etag(pk, feature["properties"]["row_version"]),
+                         Content_Crs=f"<{crs.uri}>", **headers)
+
+
+def precondition_response(exc: PreconditionFailed, crs: Crs) -> HttpResponse:
+    """412 whose body is the current feature (to reconcile), with the exception members."""
+    try:
+        feature = features.read_feature(exc.theme, exc.pk, crs.srid)
+    except NotFound as gone:
+        return error_response(gone)
+    body = feature | exc.as_json()
+    return json_response(body, status=412, content_type=GEOJSON,
+                         ETag=etag(exc.pk, feature["properties"]["row_version"]),
+                         Content_Crs=f"<{crs.uri}>")
+
+
+def require_if_match(request: HttpRequest, pk: int) -> set[int]:
+    expected = parse_if_match(request.headers.get("If-Match"), pk)
+    if expected is None:
+        raise EditingError("falta o cabeçalho If-Match com a versão (ETag) do elemento; "
+                           "obtenha-o com GET", status=428, code="PreconditionRequired")
+    return expected
+
+
+def _body_feature(request: HttpRequest) -> dict:
+    body = read_json(request)
+    if not isinstance(body, dict) or body.get("type", "Feature") != "Feature":
+        raise EditingError("o corpo tem de ser um Feature GeoJSON")
+    return body
+
+
+def _geometry(theme: Theme, body: dict, crs: Crs, required: bool):
+    if "geometry" not in body and not required:
+        return None
+    return parse_geometry(body.get("geometry"), theme.geometry, crs)
+
+
+def _application(request: HttpRequest) -> str:
+    return "sig-editor" if request.path.startswith("/editor/") else "sig-api"
+
+
+def create(request: HttpRequest, theme: Theme) -> HttpResponse:
+    actor = require_person(request)
+    crs = parse_crs(request.headers.get("Content-Crs"))
+    body = _body_feature(request)
+    geometry = _geometry(theme, body, crs, required=True)
+    properties = body.get("properties")
+    values = clean_properties(theme, properties, partial=False)
+    pk = features.create_feature(actor, theme, geometry, values,
+                                 requested_municipio(properties), _application(request))
+    location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{pk}")
+    return feature_response(theme, pk, crs, status=201, Location=location)
+
+
+def change(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
+    """PUT (replace) or PATCH (merge) one feature."""
+    actor = require_person(request)
+    expected = require_if_match(request, pk)
+    crs = parse_crs(request.headers.get("Content-Crs"))
+    partial = request.method == "PATCH"
+    body = _body_feature(request)
+    geometry = _geometry(theme, body, crs, required=not partial)
+    properties = body.get("properties")
+    values = clean_properties(theme, properties, partial=partial)
+    try:
+        features.update_feature(actor, theme, pk, expected, values=values, geometry=geometry,
+                                municipio=requested_municipio(properties),
+                                application=_application(request))
+    except PreconditionFailed as exc:
+        return precondition_response(exc, crs)
+    return feature_response(theme, pk, crs)
+
+
+def delete(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
+    actor = require_person(request)
+    expected = require_if_match(request, pk)
+    try:
+        features.delete_feature(actor, theme, pk, expected, _application(request))
+    except PreconditionFailed as exc:
+        return precondition_response(exc, CRS84)
+    return HttpResponse(status=204)
+
+
+def read_one(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
+    crs = parse_crs(request.GET.get("crs"))
+    return feature_response(theme, pk, crs)
+
+
+def _bbox(value: str | None) -> tuple[float, ...] | None:
+    if not value:
+        return None
+    try:
+        numbers = tuple(float(v) for v in value.split(","))
+    except ValueError as exc:
+        raise EditingError(f"bbox inválida: {value}") from exc
+    if len(numbers) != 4:
+        raise EditingError("bbox precisa de 4 números: oeste,sul,este,norte")
+    return numbers
+
+
+def _limit(value: str | None) -> int:
+    if not value:
+        return 1000
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise EditingError(f"limit tem de ser um inteiro entre 1 e {MAX_LIMIT}")
+    return int(value)
+
+
+def read_many(request: HttpRequest, theme: Theme) -> HttpResponse:
+    """Features by bbox (in `bbox-crs`), municipality and text search, for the editor."""
+    crs = parse_crs(request.GET.get("crs"))
+    bbox_crs = parse_crs(request.GET.get("bbox-crs"), default=crs)
+    queryset = features.search(theme, q=request.GET.get("q", ""),
+                               municipio=request.GET.get("municipio") or None,
+                               bbox=_bbox(request.GET.get("bbox")), bbox_srid=bbox_crs.srid)
+    limit = _limit(request.GET.get("limit"))
+    rows = list(features.feature_rows(theme, queryset.order_by("id")[:limit], crs.srid))
+    body = {"type": "FeatureCollection", "features": rows, "numberReturned": len(rows)}
+    return json_response(body, content_type=GEOJSON, Content_Crs=f"<{crs.uri}>")
+
+
+def options(item_id: Any) -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Allow"] = ALLOW_ITEM if item_id is not None else ALLOW_ITEMS
+    return response
+
+
+def _not_allowed(item_id: Any) -> HttpResponse:
+    allow = ALLOW_ITEM if item_id is not None else ALLOW_ITEMS
+    response = error_response(EditingError(f"método não permitido; use {allow}", status=405,
+                                           code="MethodNotAllowed"))
+    response["Allow"] = allow
+    return response
+
+
+@csrf_exempt
+@api_view
+def dispatch_items(request: HttpRequest, collection: str, item_id: Any = None) -> HttpResponse:
+    """`/collections/{collection}/items[/{item_id}]` for every method of the editing API."""
+    theme = get_theme(collection)
+    method = request.method
+    if method == "OPTIONS":
+        return options(item_id)
+    if item_id is None:
+        on_items = {"GET": read_many, "HEAD": read_many, "POST": create}.get(method or "")
+        return on_items(request, theme) if on_items else _not_allowed(None)
+    pk = parse_pk(item_id)
+    on_item = {"GET": read_one, "HEAD": read_one, "PUT": change, "PATCH": change,
+               "DELETE": delete}.get(method or "")
+    return on_item(request, theme, pk) if on_item else _not_allowed(item_id)

@@ -1,0 +1,121 @@
+"""Editing errors and how the database's refusals become them.
+
+The database is the authority: its reason (pt-PT message, detail with the location of an invalid
+geometry, hint with the editable municipalities) reaches the person unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# SQLSTATE → (HTTP status, OGC exception code). SG* are raised by the project's triggers.
+SQLSTATE_STATUS: dict[str, tuple[int, str]] = {
+    "42501": (403, "Forbidden"),
+    "SG001": (400, "InvalidGeometry"),
+    "SG002": (422, "InvalidGeometry"),
+    "SG003": (422, "InvalidParameterValue"),
+    "SG004": (422, "OutsideMunicipality"),
+    "SG412": (412, "PreconditionFailed"),
+    "23502": (422, "MissingParameterValue"),
+    "23503": (422, "InvalidParameterValue"),
+    "23505": (409, "Conflict"),
+    "23514": (422, "InvalidParameterValue"),
+    "22001": (422, "InvalidParameterValue"),
+    "22003": (422, "InvalidParameterValue"),
+    "22007": (400, "InvalidParameterValue"),
+    "22008": (400, "InvalidParameterValue"),
+    "22P02": (400, "InvalidParameterValue"),
+    "XX000": (422, "InvalidGeometry"),
+}
+
+CONSTRAINT_MESSAGES = {
+    "codelist": "o valor de {attr} não pertence à lista de códigos",
+    "min": "o valor de {attr} está abaixo do mínimo",
+    "max": "o valor de {attr} está acima do máximo",
+}
+
+
+@dataclass
+class FieldProblem:
+    """One problem with one input field."""
+
+    field: str
+    message: str
+
+    def as_json(self) -> dict:
+        return {"campo": self.field, "mensagem": self.message}
+
+
+class EditingError(Exception):
+    """A refused edit: HTTP status, OGC exception code and a pt-PT message."""
+
+    status = 400
+    code = "InvalidParameterValue"
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 detail: str = "", hint: str = "", sqlstate: str = "",
+                 problems: list[FieldProblem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status or type(self).status
+        self.code = code or type(self).code
+        self.detail, self.hint, self.sqlstate = detail, hint, sqlstate
+        self.problems = problems or []
+
+    def as_json(self) -> dict:
+        body = {"code": self.code, "type": self.code, "status": self.status,
+                "description": self.message}
+        for key, value in (("detail", self.detail), ("hint", self.hint),
+                           ("sqlstate", self.sqlstate)):
+            if value:
+                body[key] = value
+        if self.problems:
+            body["erros"] = [p.as_json() for p in self.problems]
+        return body
+
+
+class NotFound(EditingError):
+    status = 404
+    code = "NotFound"
+
+
+def _constraint_message(diag) -> str | None:
+    name = getattr(diag, "constraint_name", None) or ""
+    for suffix, template in CONSTRAINT_MESSAGES.items():
+        if name.endswith("_" + suffix):
+            table = getattr(diag, "table_name", None) or ""
+            attr = name.removesuffix("_" + suffix).removeprefix(table + "_")
+            return template.format(attr=attr)
+    return None
+
+
+def _message(sqlstate: str, diag) -> str:
+    primary = getattr(diag, "message_primary", None) or "a base de dados recusou a gravação"
+    if sqlstate == "23514":
+        return _constraint_message(diag) or f"valor recusado: {primary}"
+    if sqlstate == "23502":
+        return f"falta um valor obrigatório: {getattr(diag, 'column_name', None) or primary}"
+    if sqlstate == "23505":
+        return "já existe um elemento com a mesma fonte e identificador na fonte"
+    if sqlstate == "23503":
+        return f"referência inexistente: {getattr(diag, 'message_detail', None) or primary}"
+    if sqlstate.startswith("22"):
+        return f"valor inválido: {primary}"
+    return primary
+
+
+def from_database(exc: BaseException) -> EditingError | None:
+    """The EditingError for a database refusal we know, else None (a genuine failure)."""
+    cause = exc if hasattr(exc, "sqlstate") else exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if not sqlstate or sqlstate not in SQLSTATE_STATUS:
+        return None
+    diag = getattr(cause, "diag", None)
+    if diag is None:
+        return None
+    if sqlstate == "XX000" and "geometry" not in (diag.message_primary or "").lower():
+        return None
+    status, code = SQLSTATE_STATUS[sqlstate]
+    return EditingError(_message(sqlstate, diag), status=status, code=code,
+                        detail=diag.message_detail or "", hint=diag.message_hint or "",
+                        sqlstate=sqlstate)

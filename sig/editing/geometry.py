@@ -1,0 +1,166 @@
+"""Incoming geometries: the CRS they are in (`Content-Crs`), their structure, ranges and type.
+
+Checks here give precise messages for malformed input; validity (self-intersection, with reason
+and location) and "inside the municipality" are decided by the database triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.gis.geos import (
+    GEOSException,
+    GEOSGeometry,
+    MultiLineString,
+    MultiPoint,
+    MultiPolygon,
+)
+
+from sig.editing.errors import EditingError
+from sig.registry.schema import GeometryType
+
+STORAGE_SRID = 3763
+# More vertices than this in one feature is refused (a municipal polygon rarely has 20,000).
+MAX_VERTICES = 100_000
+# Projected bounds accepted for EPSG:3763 (its area of use, mainland Portugal, with a margin).
+PTTM06_BOUNDS = (-150_000.0, -330_000.0, 190_000.0, 300_000.0)
+# Longitude/latitude bounds of the same area (mainland Portugal with a margin).
+LONLAT_BOUNDS = (-10.5, 36.0, -5.5, 43.0)
+
+
+@dataclass(frozen=True)
+class Crs:
+    """A coordinate reference system accepted on input and output."""
+
+    uri: str
+    srid: int
+    lat_first: bool = False
+
+
+CRS84 = Crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326)
+EPSG4326 = Crs("http://www.opengis.net/def/crs/EPSG/0/4326", 4326, lat_first=True)
+PTTM06 = Crs("http://www.opengis.net/def/crs/EPSG/0/3763", STORAGE_SRID)
+
+CRS_ALIASES = {
+    "crs84": CRS84, "ogc:crs84": CRS84, "urn:ogc:def:crs:ogc:1.3:crs84": CRS84,
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84": CRS84,
+    "epsg:4326": EPSG4326, "urn:ogc:def:crs:epsg::4326": EPSG4326,
+    "http://www.opengis.net/def/crs/epsg/0/4326": EPSG4326,
+    "epsg:3763": PTTM06, "urn:ogc:def:crs:epsg::3763": PTTM06,
+    "http://www.opengis.net/def/crs/epsg/0/3763": PTTM06,
+}
+SUPPORTED_CRS = (CRS84.uri, PTTM06.uri, EPSG4326.uri)
+
+# Nesting depth of "coordinates" for each GeoJSON type (0: one position).
+DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
+         "MultiPolygon": 3}
+
+
+class GeometryError(EditingError):
+    code = "InvalidGeometry"
+
+
+def parse_crs(value: str | None, default: Crs = CRS84) -> Crs:
+    """The CRS named by a `Content-Crs` header or `crs` parameter (`<uri>`, URI, or EPSG:n)."""
+    if value is None or not value.strip():
+        return default
+    key = value.strip().strip("<>").strip().lower()
+    if key not in CRS_ALIASES:
+        raise EditingError(f"sistema de coordenadas não suportado: {value.strip()} "
+                           f"(use {CRS84.uri} ou {PTTM06.uri})", code="InvalidParameterValue")
+    return CRS_ALIASES[key]
+
+
+def _position(value: Any, crs: Crs, counter: list[int]) -> list[float]:
+    if not isinstance(value, list) or not 2 <= len(value) <= 4:
+        raise GeometryError("cada posição tem de ter 2 ou 3 coordenadas numéricas")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        raise GeometryError("as coordenadas têm de ser números")
+    x, y = (float(value[1]), float(value[0])) if crs.lat_first else (float(value[0]),
+                                                                      float(value[1]))
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise GeometryError("coordenadas não finitas")
+    counter[0] += 1
+    if counter[0] > MAX_VERTICES:
+        raise GeometryError(f"geometria demasiado grande: mais de {MAX_VERTICES} vértices",
+                            status=413, code="PayloadTooLarge")
+    _check_range(x, y, crs)
+    return [x, y]
+
+
+def _check_range(x: float, y: float, crs: Crs) -> None:
+    if crs.srid == 4326:
+        if not (-180 <= x <= 180 and -90 <= y <= 90):
+            raise GeometryError(f"coordenadas fora do intervalo: longitude {x}, latitude {y}")
+        west, south, east, north = LONLAT_BOUNDS
+    else:
+        west, south, east, north = PTTM06_BOUNDS
+    if not (west <= x <= east and south <= y <= north):
+        raise GeometryError(f"coordenadas fora da área do PT-TM06 (Portugal continental): "
+                            f"{x}, {y}", status=422)
+
+
+def _walk(coords: Any, depth: int, crs: Crs, counter: list[int]) -> list:
+    if depth == 0:
+        return _position(coords, crs, counter)
+    if not isinstance(coords, list):
+        raise GeometryError("estrutura de coordenadas inválida para o tipo de geometria")
+    return [_walk(item, depth - 1, crs, counter) for item in coords]
+
+
+def _check_parts(kind: str, coords: list) -> None:
+    lines = {"LineString": [coords], "MultiLineString": coords}.get(kind, [])
+    if any(len(line) < 2 for line in lines):
+        raise GeometryError("uma linha precisa de pelo menos 2 posições")
+    polygons = {"Polygon": [coords], "MultiPolygon": coords}.get(kind, [])
+    for rings in polygons:
+        if not rings:
+            raise GeometryError("um polígono precisa de pelo menos um anel")
+        for ring in rings:
+            if len(ring) < 4 or ring[0] != ring[-1]:
+                raise GeometryError("cada anel de um polígono tem de ser fechado e ter pelo "
+                                    "menos 4 posições")
+    if kind.startswith("Multi") and not coords:
+        raise GeometryError("geometria múltipla sem partes")
+
+
+MULTI = {"MultiPoint": MultiPoint, "MultiLineString": MultiLineString,
+         "MultiPolygon": MultiPolygon}
+
+
+def _to_theme_type(geometry: GEOSGeometry, wanted: GeometryType) -> GEOSGeometry:
+    if geometry.geom_type == wanted.value:
+        return geometry
+    if wanted.is_multi:
+        return MULTI[wanted.value](geometry, srid=geometry.srid)
+    if len(geometry) != 1:
+        raise GeometryError(f"o tema aceita um só {wanted.value}, não {len(geometry)} partes")
+    part = geometry[0]
+    part.srid = geometry.srid
+    return part
+
+
+def parse_geometry(value: Any, wanted: GeometryType, crs: Crs) -> GEOSGeometry:
+    """A GEOS geometry (in `crs`) of the theme's geometry type from a GeoJSON geometry object."""
+    if value is None:
+        raise GeometryError("a geometria está em falta", code="MissingParameterValue")
+    if not isinstance(value, dict) or "type" not in value:
+        raise GeometryError("a geometria tem de ser um objeto GeoJSON com type e coordinates")
+    kind = value["type"]
+    if kind not in DEPTH:
+        raise GeometryError(f"tipo de geometria não suportado: {kind}")
+    if "coordinates" not in value:
+        raise GeometryError("a geometria tem de ser um objeto GeoJSON com type e coordinates")
+    if kind.removeprefix("Multi").lower() != wanted.family:
+        raise GeometryError(f"tipo de geometria errado: {kind}; o tema aceita {wanted.value}")
+    coords = _walk(value["coordinates"], DEPTH[kind], crs, [0])
+    _check_parts(kind, coords)
+    try:
+        geometry = GEOSGeometry(json.dumps({"type": kind, "coordinates": coords}))
+    except (GEOSException, ValueError) as exc:
+        raise GeometryError(f"geometria ilegível: {exc}") from exc
+    geometry.srid = crs.srid
+    return _to_theme_type(geometry, wanted)

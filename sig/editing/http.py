@@ -1,0 +1,149 @@
+"""HTTP plumbing shared by the editing API and the editor's endpoints: authentication (session
+with CSRF, or API token), JSON bodies with limits, and OGC exception responses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+
+from sig.editing.accounts import ANONYMOUS, Actor, actor_for, user_for_token
+from sig.editing.errors import EditingError
+from sig.ops import ratelimit
+
+log = logging.getLogger(__name__)
+
+# Largest request body accepted by the editing API (bytes); Django's own default limit.
+MAX_BODY_BYTES = 2_621_440
+JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
+_CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+class Respond(Exception):
+    """A ready response to send back as is (e.g. 429 from the shared rate limiter)."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class Unauthorized(EditingError):
+    status = 401
+    code = "Unauthorized"
+
+
+def _token_from_header(header: str) -> str:
+    scheme, _, credentials = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme in ("token", "bearer"):
+        return credentials.strip()
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise Unauthorized("credenciais Basic ilegíveis") from exc
+        return decoded.partition(":")[2]
+    raise Unauthorized(f"esquema de autenticação não suportado: {scheme or '(vazio)'} "
+                       "(use Token, Bearer ou Basic com o token como palavra-passe)")
+
+
+def authenticate(request: HttpRequest) -> tuple[Actor, bool]:
+    """The acting person and whether they came by session (which then needs CSRF)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        key = _token_from_header(header)
+        user = user_for_token(key)
+        if user is None:
+            raise Unauthorized("token de API inválido ou revogado")
+        limited = ratelimit.check_token(request, hashlib.sha256(key.encode()).hexdigest())
+        if limited is not None:
+            raise Respond(limited)
+        return actor_for(user), False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return actor_for(user), True
+    return ANONYMOUS, False
+
+
+def require_person(request: HttpRequest) -> Actor:
+    """The authenticated person of a write; session writes must pass the CSRF check."""
+    actor, via_session = authenticate(request)
+    if not actor.is_authenticated:
+        raise Unauthorized("autenticação necessária: inicie sessão ou envie um token de API")
+    if via_session and _CSRF.process_view(request, None, (), {}) is not None:
+        raise EditingError("pedido recusado: falta o token CSRF ou é inválido", status=403,
+                           code="Forbidden")
+    return actor
+
+
+def read_json(request: HttpRequest) -> Any:
+    """The JSON body, refusing oversized, non-JSON and non-standard numbers (NaN, Infinity)."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise _too_large()
+    content_type = request.content_type or ""
+    if content_type and content_type not in JSON_TYPES:
+        raise EditingError(f"tipo de conteúdo não suportado: {content_type} (use "
+                           "application/geo+json)", status=415, code="UnsupportedMediaType")
+    try:
+        raw = request.body
+    except RequestDataTooBig as exc:
+        raise _too_large() from exc
+    try:
+        return json.loads(raw or b"null", parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise EditingError(f"o corpo do pedido não é JSON válido: {exc}") from exc
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} não é um número JSON")
+
+
+def _too_large() -> EditingError:
+    return EditingError(f"pedido demasiado grande (máximo {MAX_BODY_BYTES // 1024} KiB)",
+                        status=413, code="PayloadTooLarge")
+
+
+def error_response(exc: EditingError) -> JsonResponse:
+    response = JsonResponse(exc.as_json(), status=exc.status,
+                            json_dumps_params={"ensure_ascii": False})
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="sig"'
+    return response
+
+
+def json_response(data: Any, status: int = 200, content_type: str = "application/json",
+                  **headers: str) -> HttpResponse:
+    response = JsonResponse(data, status=status, safe=False, content_type=content_type,
+                            json_dumps_params={"ensure_ascii": False})
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render EditingErrors as OGC exception JSON; log anything else and answer 500 in pt-PT."""
+    @wraps(func)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return func(request, *args, **kwargs)
+        except Respond as exc:
+            return exc.response
+        except EditingError as exc:
+            log.info("edit refused (%s %s): %s %s", request.method, request.path, exc.status,
+                     exc.message)
+            return error_response(exc)
+        except Exception:
+            log.exception("editing request failed: %s %s", request.method, request.path)
+            return error_response(EditingError("erro interno ao processar o pedido; foi "
+                                               "registado", status=500, code="ServerError"))
+    return wrapper
