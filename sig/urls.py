@@ -3,12 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from sig.web import views
+from sig.ogcapi import pages as ogcapi_pages
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("sig.web.urls")),
     path("admin/", admin.site.urls),
+    path("ogcapi", ogcapi_pages.landing),  # QGIS 3.22 does not follow the slash redirect
     path("ogcapi/", include("sig.ogcapi.urls")),
     path("editor/", include("sig.editing.urls")),
     path("dados/", include("sig.opendata.urls")),

@@ -1,1 +1,1 @@
-"""Open data: web map, downloads, DCAT catalogue and indicators."""
+"""Open data: catalogue, downloads, DCAT-AP, indicators, QGIS project, map data services."""

@@ -1,3 +1,5 @@
+"""Django application of the open-data area (catalogue, downloads, indicators)."""
+
 from django.apps import AppConfig
 
 

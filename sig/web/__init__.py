@@ -1,0 +1,1 @@
+"""Public pages: the web map at the root and the indicators."""

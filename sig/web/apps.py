@@ -1,3 +1,5 @@
+"""Django application of the public pages (web map, indicators)."""
+
 from django.apps import AppConfig
 
 

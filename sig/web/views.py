@@ -1,21 +1,57 @@
-"""Public pages."""
+"""Public pages: the web map and the indicators. Thin views."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from __future__ import annotations
 
-from sig.registry import get_registry
-from sig.territory.models import Municipio
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_GET
+
+from sig.opendata import indicators, territory
+from sig.opendata.publisher import links_for
+from sig.web import indicator_pages, mapconfig
+from sig.web.i18n import choose_language
+from sig.web.pages import render_page, when
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: the municipalities and themes served."""
+    """The web map of all served municipalities."""
+    lang = choose_language(request)
+    links = links_for(request.build_absolute_uri("/"))
+    context = {"config": mapconfig.map_config(lang), "basemaps": mapconfig.basemaps(lang),
+               "qgis": mapconfig.qgis_addresses(links), "section": "map"}
+    return render_page(request, "web/map.html", context)
+
+
+def _areas() -> list[tuple[str, str]]:
+    return [(a.code, a.nome) for a in territory.areas()]
+
+
+@require_GET
+def indicators_page(request: HttpRequest) -> HttpResponse:
+    """Indicators per municipality and for the CIM: charts for one area, tables for all."""
+    lang = choose_language(request)
+    areas = _areas()
+    area = request.GET.get("municipio") or "cimrl"
+    if area not in dict(areas):
+        return HttpResponseBadRequest(f"município desconhecido: {area}\n",
+                                      content_type="text/plain; charset=utf-8")
+    data, computed_at = indicators.values()
+    sections = indicator_pages.sections(data, areas, area, lang)
     context = {
-        "municipios": Municipio.objects.order_by("nome").values("dico", "nome"),
-        "themes": list(get_registry()),
+        "section": "indicators", "areas": areas, "area": area,
+        "area_name": dict(areas)[area], "computed_at": computed_at,
+        "computed_text": when(computed_at),
+        "sections": [(s, indicator_pages.rows_for_template(s, lang)) for s in sections],
+        "updates": indicator_pages.updates_table(data, areas, lang),
     }
-    return render(request, "web/home.html", context)
+    return render_page(request, "web/indicators.html", context)
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    """The process is up (no dependency is checked)."""
-    return JsonResponse({"status": "ok"})
+@require_GET
+def indicators_csv(request: HttpRequest) -> HttpResponse:
+    """Every indicator in long format (one line per indicator, area and class)."""
+    data, _ = indicators.values()
+    body = indicators.csv_text(data, _areas(), choose_language(request))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicadores-cimrl.csv"'
+    return response

@@ -1,0 +1,49 @@
+"""Rendering of public pages with the chosen language and the shared layout."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from sig.opendata import publisher
+from sig.web.i18n import choose_language, remember, texts
+
+
+def switch_url(request: HttpRequest, lang: str) -> str:
+    """The current address in the other language."""
+    query = request.GET.copy()
+    query["lang"] = "en" if lang == "pt" else "pt"
+    return f"{request.path}?{urlencode(sorted(query.items()))}"
+
+
+def base_context(request: HttpRequest) -> dict[str, Any]:
+    lang = choose_language(request)
+    return {
+        "lang": lang, "html_lang": "pt-PT" if lang == "pt" else "en", "t": texts(lang),
+        "switch_url": switch_url(request, lang), "licence_name": publisher.LICENCE_NAME,
+        "licence_url": publisher.LICENCE_URL, "credit": publisher.CREDIT,
+        "contact_email": publisher.CONTACT_EMAIL,
+    }
+
+
+def render_page(request: HttpRequest, template: str, context: dict[str, Any],
+                status: int = 200) -> HttpResponse:
+    """Render `template` with the layout context; remembers an explicit language choice."""
+    full = base_context(request) | context
+    response = render(request, template, full, status=status)
+    return remember(request, response, full["lang"])
+
+
+def when(iso: str | None) -> str:
+    """An ISO date-time as `AAAA-MM-DD HH:MM` (UTC), or a dash."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if iso and len(iso) >= 16 else (iso or "—")
+
+
+def localized(value: Any, lang: str) -> Any:
+    """Pick one language out of {"pt": ..., "en": ...} dictionaries (others pass through)."""
+    if isinstance(value, dict) and set(value) <= {"pt", "en"} and value:
+        return value.get(lang) or value.get("pt")
+    return value
