@@ -71,6 +71,9 @@ RUN SIG_SECRET_KEY=collectstatic-build-only \
  && mkdir -p "$SIG_CACHE_DIR" "$SIG_PROJ_GRIDS_DIR" \
  && chown sig:sig "$SIG_CACHE_DIR"
 
+# Production mode from here on: unsafe settings refuse to start (see docs/operations.md).
+ENV SIG_ENV=production
+
 # The code stays owned by root: the app user (sig, 10001) writes only to the tile cache and /tmp.
 USER 10001:10001
 EXPOSE 8000
