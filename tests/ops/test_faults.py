@@ -68,6 +68,14 @@ def _warm_up(stack: Stack) -> None:
         time.sleep(0.5)
 
 
+def _wait_for_answers(*traffics: Traffic, count: int = 3, timeout: float = 60) -> None:
+    """Traffic is flowing: each stream has a few answers before the fault (slow machines)."""
+    deadline = time.monotonic() + timeout
+    while any(len(t.seen) < count for t in traffics):
+        assert time.monotonic() < deadline, "no traffic answered before the fault"
+        time.sleep(0.1)
+
+
 def test_database_restart_gives_503_then_recovers_within_5_s(stack):
     _warm_up(stack)
     web, ogcapi = Traffic(stack, ADMIN), Traffic(stack, OGCAPI)
@@ -75,7 +83,7 @@ def test_database_restart_gives_503_then_recovers_within_5_s(stack):
     for thread in threads:
         thread.start()
     try:
-        time.sleep(1)
+        _wait_for_answers(web, ogcapi)
         stopping = time.monotonic()
         stack.sig("cluster", "stop")
         down = time.monotonic()
