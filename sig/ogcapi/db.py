@@ -6,6 +6,7 @@ prepared statements for repeated queries. Connection failures become a 503 `OgcE
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -49,10 +50,12 @@ def pool() -> ConnectionPool:
             current = _pools.get(pid)
             if current is None:
                 current = _pools[pid] = _new_pool()
+                atexit.register(close)  # close before interpreter shutdown, not in __del__
     return current
 
 
 def close() -> None:
+    """Close this process's pool (idempotent)."""
     pool_ = _pools.pop(os.getpid(), None)
     if pool_ is not None:
         pool_.close()
