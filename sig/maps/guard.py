@@ -397,3 +397,22 @@ def input_error_status(status: str, body: bytes) -> str:
     if match and match.group(1).decode() in INPUT_CODES:
         return "400 Bad Request"
     return status
+
+
+def call_holding_server_error(app, environ, start_response):
+    """Run `app`; a 500 is not started but returned as (status, headers, body) to the caller.
+
+    Returns `(body, None)` when the app answered anything else (already started).
+    """
+    held: dict = {}
+
+    def hold(status, headers, exc_info=None):
+        if not status.startswith("500"):
+            return start_response(status, headers, exc_info)
+        held.update(status=status, headers=headers)
+        return lambda data: None
+
+    body = app(environ, hold)
+    if not held:
+        return body, None
+    return None, (held["status"], held["headers"], b"".join(body))

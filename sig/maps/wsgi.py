@@ -54,19 +54,11 @@ class MapsApp:
 
     def _mapproxy(self, environ, start_response):
         """MapProxy, with status 400 on its exceptions that name a client error."""
-        held: dict = {}
-
-        def hold(status, headers, exc_info=None):
-            if not status.startswith("500"):
-                return start_response(status, headers, exc_info)
-            held.update(status=status, headers=headers)
-            return lambda data: None
-
-        body = self.mapproxy(environ, hold)
-        if not held:
+        body, error = guard.call_holding_server_error(self.mapproxy, environ, start_response)
+        if error is None:
             return body
-        content = b"".join(body)
-        start_response(guard.input_error_status(held["status"], content), held["headers"])
+        status, headers, content = error
+        start_response(guard.input_error_status(status, content), headers)
         return [content]
 
 

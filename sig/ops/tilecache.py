@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from sig.maps.guard import call_holding_server_error
+
 log = logging.getLogger(__name__)
 
 WSGIApp = Callable[..., Iterable[bytes]]
@@ -95,19 +97,11 @@ class UncachedFallback:
     def __call__(self, environ, start_response):
         if not self.writable():
             return self.uncached()(environ, start_response)
-        held: dict = {}
-
-        def hold(status, headers, exc_info=None):
-            if not status.startswith("500"):
-                return start_response(status, headers, exc_info)
-            held.update(status=status, headers=headers)
-            return lambda data: None
-
-        body = self.cached(environ, hold)
-        if not held:
+        body, error = call_holding_server_error(self.cached, environ, start_response)
+        if error is None:
             return body
-        content = b"".join(body)
         if not self.writable(fresh=True):
             return self.uncached()(environ, start_response)
-        start_response(held["status"], held["headers"])
+        status, headers, content = error
+        start_response(status, headers)
         return [content]
