@@ -7,6 +7,7 @@ these fixtures load CAOP and a small demo into it once per session.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,18 @@ def demo(caop) -> dict[str, int]:
     from sig.demo import generate
 
     return generate(scale=0.2, progress=lambda _: None)
+
+
+def free_port(ports: range) -> int:
+    """A loopback port of `ports` that nothing is bound to (each area tests in its own range)."""
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def _connect(url: str) -> psycopg.Connection:

@@ -4,7 +4,6 @@ runtime and raster folders, over the test database with CAOP and the demo loaded
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,19 +17,10 @@ import numpy as np
 import pytest
 
 from sig.conf import BASE_DIR
+from tests.conftest import free_port
 
 PORTS = range(8340, 8390)
 
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8340-8389")
 
 
 @dataclass
@@ -77,7 +67,7 @@ def maps_env(maps_folders) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def maps_server(demo, maps_env, maps_folders) -> Iterator[MapsServer]:
-    port = free_port()
+    port = free_port(PORTS)
     log = open(maps_folders["SIG_RUN_DIR"].parent / "serve.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "sig.cli", "serve", "--port", str(port), "--workers", "2"],

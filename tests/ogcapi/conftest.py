@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,19 +17,10 @@ import pytest
 from django.test import Client
 
 from sig.conf import BASE_DIR
+from tests.conftest import free_port
 
 PORTS = range(8260, 8300)
 
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8260-8299")
 
 
 @dataclass
@@ -73,7 +63,7 @@ def _wait(server: Server, seconds: float = 120) -> None:
 @pytest.fixture(scope="session")
 def server(demo) -> Iterator[Server]:
     """The service, one worker, on 127.0.0.1 (stopped at the end of the session)."""
-    port = free_port()
+    port = free_port(PORTS)
     env = dict(os.environ, SIG_PORT=str(port), SIG_LOG_LEVEL="WARNING")
     command = [sys.executable, "-m", "sig.cli", "serve", "--port", str(port), "--workers", "1"]
     process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,

@@ -7,7 +7,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
+
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -45,14 +46,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SIG = str(ROOT / ".venv" / "bin" / "sig")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
-
-def free_port(first: int, last: int) -> int:
-    """A port of the range nobody listens on (loopback)."""
-    for port in range(first, last + 1):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"no free port in {first}-{last}")
 
 
 @dataclass
@@ -121,10 +114,10 @@ def stack() -> Iterator[Stack]:
     folder = Path(tempfile.mkdtemp(prefix="sig-ops-", dir="/tmp"))
     folder.chmod(0o755)  # the postgres user must reach the data folder
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIG_", "PG"))}
-    env |= {"SIG_VAR_DIR": str(folder), "SIG_PG_PORT": str(free_port(54400, 54499)),
+    env |= {"SIG_VAR_DIR": str(folder), "SIG_PG_PORT": str(free_port(range(54400, 54500))),
             "SIG_DB_NAME": "sig_ops_faults", "SIG_ENV": "production",
             "SIG_SECRET_KEY": secrets.token_urlsafe(50), "SIG_ALLOWED_HOSTS": "127.0.0.1"}
-    result = Stack(folder, env, free_port(8600, 8699))
+    result = Stack(folder, env, free_port(range(8600, 8700)))
     try:
         result.sig("cluster", "start")
         result.sig("bootstrap-db")

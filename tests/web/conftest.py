@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sig.conf import BASE_DIR, get_settings
+from tests.conftest import free_port
 
 PORTS = range(8500, 8600)
 CHROMIUM = "/usr/bin/chromium"
@@ -23,13 +23,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
 
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 8500-8599")
 
 
 def _wait(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
@@ -48,7 +41,7 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 180) -> None:
 @pytest.fixture(scope="session")
 def service(demo) -> Iterator[str]:
     """The service with demo data, as `sig serve` runs it."""
-    port = free_port()
+    port = free_port(PORTS)
     env = {**os.environ, "SIG_DB_NAME": get_settings().db_name,
            "PYTHONPATH": str(BASE_DIR), "SIG_PORT": str(port)}
     log = (ARTIFACTS / "service.log")
