@@ -247,6 +247,17 @@ SYMBOLS = """  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
     POINTS 0.35 0 0.65 0 0.65 0.35 1 0.35 1 0.65 0.65 0.65 0.65 1 0.35 1 0.35 0.65 0 0.65
       0 0.35 0.35 0.35 0.35 0 END END"""
 
+# Transparent PNG, shared with the raster mapfile (sig.maps.rasters).
+PNG_FORMAT = """  OUTPUTFORMAT
+    NAME "png"
+    DRIVER AGG/PNG
+    MIMETYPE "image/png"
+    IMAGEMODE RGBA
+    EXTENSION "png"
+    TRANSPARENT ON
+    FORMATOPTION "COMPRESSION=1"
+  END"""
+
 HEAD = f"""MAP
   NAME "sig"
   EXTENT {EXTENT_3763}
@@ -259,15 +270,7 @@ HEAD = f"""MAP
   FONTSET "fonts.txt"
   PROJECTION "init=epsg:3763" END
   CONFIG "MS_ERRORFILE" "stderr"
-  OUTPUTFORMAT
-    NAME "png"
-    DRIVER AGG/PNG
-    MIMETYPE "image/png"
-    IMAGEMODE RGBA
-    EXTENSION "png"
-    TRANSPARENT ON
-    FORMATOPTION "COMPRESSION=1"
-  END
+{PNG_FORMAT}
   OUTPUTFORMAT
     NAME "geojson"
     DRIVER "OGR/GEOJSON"

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from sig.conf import BASE_DIR, Settings, get_settings
+from sig.derive.mapfile import PNG_FORMAT
 
 log = logging.getLogger("sig.maps.rasters")
 
@@ -98,15 +99,7 @@ MAP
   FONTSET "{fontset}"
   PROJECTION "init=epsg:3763" END
   CONFIG "MS_ERRORFILE" "stderr"
-  OUTPUTFORMAT
-    NAME "png"
-    DRIVER AGG/PNG
-    MIMETYPE "image/png"
-    IMAGEMODE RGBA
-    EXTENSION "png"
-    TRANSPARENT ON
-    FORMATOPTION "COMPRESSION=1"
-  END
+""" + PNG_FORMAT + """
   WEB
     METADATA
       "wms_title" "Rasters"
