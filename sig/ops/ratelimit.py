@@ -17,6 +17,7 @@ Use from any area:
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import logging
@@ -92,6 +93,7 @@ def _get_pool() -> ConnectionPool:
                 kwargs={"autocommit": True, "connect_timeout": 2,
                         "application_name": "sig-ratelimit"},
                 check=ConnectionPool.check_connection, open=True, name="sig-ratelimit")
+            atexit.register(_pool.close)  # close before interpreter shutdown, not in __del__
         return _pool
 
 
