@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,38 @@ def editor_login() -> Iterator[str]:
 def editor(editor_login) -> Iterator[psycopg.Connection]:
     with _connect(with_user(get_settings().database_url, editor_login)) as conn:
         yield conn
+
+
+# --- a small filesystem (a cache disk that is easy to fill) ---------------------------
+
+def fill(folder: Path) -> Path:
+    """Fill the filesystem of `folder` to the last byte; returns the filler file."""
+    filler = folder / "enchimento"
+    with open(filler, "wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    return filler
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs (a tile cache disk that is easy to fill)."""
+    mount = tmp_path / "disco"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)  # MapProxy may hold files
+
+
+@pytest.fixture
+def full_tmpfs(small_tmpfs: Path) -> Path:
+    """A 1 MB tmpfs with its `cache` folder filled to the last byte."""
+    (small_tmpfs / "cache").mkdir()
+    fill(small_tmpfs / "cache")
+    return small_tmpfs

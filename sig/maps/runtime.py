@@ -23,6 +23,7 @@ import yaml
 
 from sig.conf import BASE_DIR, Settings, get_settings
 from sig.maps import external, rasters
+from sig.maps.fallback import uncached_config
 
 log = logging.getLogger("sig.maps")
 
@@ -57,6 +58,15 @@ class MapsRuntime:
     @property
     def mapproxy_config(self) -> Path:
         return self.folder / "mapproxy.yaml"
+
+    @property
+    def uncached_mapproxy_config(self) -> Path:
+        """The same maps without storing tiles, used while the cache cannot be written."""
+        return self.folder / "mapproxy-uncached.yaml"
+
+    @property
+    def uncached_lock_dir(self) -> Path:
+        return self.folder / "locks-uncached"
 
     def mapserver_env(self) -> dict[str, str]:
         """Environment of every `mapserv` call (process and FastCGI parameters)."""
@@ -213,8 +223,14 @@ def prepare(settings: Settings | None = None) -> MapsRuntime:
     write_if_changed(runtime.pg_service, pg_service_text(settings.database_reader_url), 0o600)
     write_if_changed(runtime.mapserver_config, mapserver_config_text(runtime))
     write_if_changed(runtime.raster_mapfile, rasters.mapfile_text(layers))
-    text = yaml.safe_dump(mapproxy_config(runtime, settings, layers), allow_unicode=True,
-                          sort_keys=False, width=100)
-    write_if_changed(runtime.mapproxy_config, "# Written by the maps service: do not edit.\n"
-                     + text)
+    conf = mapproxy_config(runtime, settings, layers)
+    runtime.uncached_lock_dir.mkdir(exist_ok=True)
+    _write_mapproxy(runtime.uncached_mapproxy_config,
+                    uncached_config(conf, runtime.uncached_lock_dir))
+    _write_mapproxy(runtime.mapproxy_config, conf)
     return runtime
+
+
+def _write_mapproxy(path: Path, conf: dict) -> None:
+    text = yaml.safe_dump(conf, allow_unicode=True, sort_keys=False, width=100)
+    write_if_changed(path, "# Written by the maps service: do not edit.\n" + text)

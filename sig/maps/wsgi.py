@@ -2,7 +2,8 @@
 
 At start each service process writes the runtime files, starts its MapServer pool and the
 tile-freshness thread, and builds MapProxy (reloaded when the runtime configuration file
-changes, e.g. after a raster import). Requests pass the guard (`sig.maps.guard`) first;
+changes, e.g. after a raster import), rendering without storing tiles while the cache cannot
+be written (`sig.maps.fallback`). Requests pass the guard (`sig.maps.guard`) first;
 WMS GetFeatureInfo in HTML is answered from MapServer's JSON (`sig.maps.featureinfo`).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from sig.conf import get_settings
 from sig.maps import featureinfo, guard, mapserver, runtime
+from sig.maps.fallback import UncachedFallback
 from sig.maps.fasttiles import FastTiles
 from sig.maps.freshness import FreshnessWorker
 
@@ -96,8 +98,11 @@ class Service:
         self.worker = FreshnessWorker(maps.mapproxy_config, on_config=self.reconfigure)
         self.worker.start()
         atexit.register(self.stop)
-        return MapsApp(make_wsgi_app(str(maps.mapproxy_config), reloader=True),
-                       maps.mapproxy_config)
+        mapproxy = UncachedFallback(
+            make_wsgi_app(str(maps.mapproxy_config), reloader=True),
+            lambda: make_wsgi_app(str(maps.uncached_mapproxy_config), reloader=True),
+            maps.cache_dir)
+        return MapsApp(mapproxy, maps.mapproxy_config)
 
     def reconfigure(self, reason: str = "") -> None:
         """Rewrite the runtime files (MapProxy reloads if they changed)."""

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,6 @@ from sig.conf import BASE_DIR
 from tests.conftest import free_port
 
 PORTS = range(8340, 8390)
-
 
 
 @dataclass
@@ -65,14 +65,16 @@ def maps_env(maps_folders) -> dict[str, str]:
                 **{name: str(path) for name, path in maps_folders.items()})
 
 
-@pytest.fixture(scope="session")
-def maps_server(demo, maps_env, maps_folders) -> Iterator[MapsServer]:
+@contextmanager
+def serving(env: dict[str, str], folders: dict[str, Path], workers: int = 2
+            ) -> Iterator[MapsServer]:
+    """`sig serve` on a free loopback port with `env`, stopped at the end."""
     port = free_port(PORTS)
-    log = open(maps_folders["SIG_RUN_DIR"].parent / "serve.log", "wb")
+    log = open(folders["SIG_RUN_DIR"].parent / "serve.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sig.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=BASE_DIR, env=maps_env, stdout=log, stderr=subprocess.STDOUT)
-    server = MapsServer(f"http://127.0.0.1:{port}", maps_folders, process)
+        [sys.executable, "-m", "sig.cli", "serve", "--port", str(port), "--workers",
+         str(workers)], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = MapsServer(f"http://127.0.0.1:{port}", folders, process)
     try:
         _wait_ready(server, time.monotonic() + 120)
         yield server
@@ -83,6 +85,12 @@ def maps_server(demo, maps_env, maps_folders) -> Iterator[MapsServer]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def maps_server(demo, maps_env, maps_folders) -> Iterator[MapsServer]:
+    with serving(maps_env, maps_folders) as server:
+        yield server
 
 
 def write_dem(path: Path, size: int = 600, crs: str = "EPSG:4326") -> None:

@@ -1,4 +1,4 @@
-"""Fixtures of the sig.ops tests: a full filesystem, PostgreSQL clusters of their own."""
+"""Fixtures of the sig.ops tests: PostgreSQL clusters of their own."""
 
 from __future__ import annotations
 
@@ -18,27 +18,6 @@ from typing import BinaryIO
 import pytest
 
 from tests.conftest import free_port
-
-
-@pytest.fixture
-def full_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB tmpfs with its `cache` folder filled to the last byte."""
-    mount = tmp_path / "disco"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
-    try:
-        (mount / "cache").mkdir()
-        with open(mount / "cache" / "enchimento", "wb") as handle:
-            try:
-                while True:
-                    handle.write(b"\0" * 65536)
-                    handle.flush()
-            except OSError:
-                pass
-        yield mount
-    finally:
-        subprocess.run(["umount", "--lazy", str(mount)], check=True)  # MapProxy may hold files
-
 
 # --- a PostgreSQL cluster and a gunicorn of the tests' own --------------------------------
 

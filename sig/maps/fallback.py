@@ -3,13 +3,9 @@
 MapProxy answers 500 when it cannot store a tile or take a tile lock in its cache folder.
 `UncachedFallback` wraps the cached MapProxy application: while the cache folder refuses a
 write, requests go to a second MapProxy built from the same configuration with storage
-disabled and locks in another folder, so maps are rendered on every request instead of
-failing. Tiles already in the cache are still read by the cached application first.
-
-    config = write_uncached_config(mapproxy_yaml, run_dir / "mapproxy-uncached.yaml",
-                                   lock_dir=run_dir / "locks-uncached")
-    app = UncachedFallback(make_wsgi_app(str(mapproxy_yaml)),
-                           lambda: make_wsgi_app(str(config)), cache_dir)
+disabled and locks in the runtime folder (`uncached_config`, written beside the main file by
+`sig.maps.runtime.prepare`), so maps are rendered on every request instead of failing.
+Tiles already in the cache are still read first (`sig.maps.fasttiles`).
 """
 
 from __future__ import annotations
@@ -22,8 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-
-import yaml
 
 from sig.maps.guard import call_holding_server_error
 
@@ -41,15 +35,6 @@ def uncached_config(config: dict, lock_dir: Path) -> dict:
     cache_globals["lock_dir"] = str(lock_dir)
     cache_globals["tile_lock_dir"] = str(lock_dir)
     return result
-
-
-def write_uncached_config(source: Path, target: Path, lock_dir: Path) -> Path:
-    """Write the uncached variant of the MapProxy file `source` to `target`."""
-    config = yaml.safe_load(source.read_text(encoding="utf-8"))
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(uncached_config(config, lock_dir), sort_keys=False),
-                      encoding="utf-8")
-    return target
 
 
 def cache_writable(folder: Path) -> bool:

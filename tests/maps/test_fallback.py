@@ -1,15 +1,20 @@
-"""Maps rendered without cache, not failing, when the tile cache disk is full (real MapProxy)."""
+"""Maps rendered without cache, not failing, when the tile cache disk is full (real MapProxy,
+then the whole service)."""
 
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 from mapproxy.wsgiapp import make_wsgi_app
 
-from sig.ops.tilecache import UncachedFallback, uncached_config, write_uncached_config
+from sig.maps.fallback import UncachedFallback, uncached_config
+from tests.conftest import fill
+from tests.maps.conftest import serving
+from tests.maps.test_service import drawn_pixels, feature_in, pttm06_tile
 
 TILE = "/wmts/teste/GLOBAL_WEBMERCATOR/14/7983/6242.png"
 
@@ -44,10 +49,10 @@ def _get(app, path: str = TILE) -> tuple[str, dict, bytes]:
 @pytest.fixture
 def apps(tmp_path):
     def build(cache_dir: Path) -> tuple[object, UncachedFallback]:
-        source = tmp_path / "mapproxy.yaml"
+        source, uncached = tmp_path / "mapproxy.yaml", tmp_path / "mapproxy-uncached.yaml"
         source.write_text(yaml.safe_dump(_config(cache_dir)))
-        uncached = write_uncached_config(source, tmp_path / "mapproxy-uncached.yaml",
-                                         lock_dir=tmp_path / "locks-uncached")
+        uncached.write_text(yaml.safe_dump(uncached_config(_config(cache_dir),
+                                                           tmp_path / "locks-uncached")))
         cached = make_wsgi_app(str(source))
         return cached, UncachedFallback(cached, lambda: make_wsgi_app(str(uncached)), cache_dir)
     return build
@@ -83,3 +88,24 @@ def test_uncached_config_disables_storage_and_moves_locks(tmp_path):
     assert result["globals"]["cache"]["lock_dir"] == str(tmp_path / "l")
     assert result["globals"]["cache"]["tile_lock_dir"] == str(tmp_path / "l")
     assert "disable_storage" not in _config(tmp_path)["caches"]["teste_cache"]
+
+
+def test_service_on_a_full_cache_disk_serves_maps_and_recovers(demo, maps_env, small_tmpfs,
+                                                                 tmp_path, reader):
+    folders = {"SIG_CACHE_DIR": small_tmpfs, "SIG_RUN_DIR": tmp_path / "run",
+               "SIG_RASTER_DIR": tmp_path / "rasters"}
+    env = dict(maps_env, **{name: str(path) for name, path in folders.items()})
+    _, x, y = feature_in(reader, "equipamentos")
+    col, row = pttm06_tile(x, y, 12)
+    with serving(env, folders, workers=1) as server:
+        tile = f"/maps/wmts/equipamentos/PTTM06/12/{col}/{row}.png"
+        before = _stored(small_tmpfs)  # legends drawn at start
+        filler = fill(small_tmpfs)
+        for _ in range(2):  # not in the cache: rendered every time, never stored
+            status, content_type, body = server.get(tile)
+            assert (status, content_type) == (200, "image/png") and drawn_pixels(body) > 20
+        assert _stored(small_tmpfs) == before
+        filler.unlink()
+        time.sleep(6)  # the cache folder is probed again every 5 s
+        assert server.get(tile)[0] == 200
+        assert len(_stored(small_tmpfs)) > len(before), "tiles stored again once there is room"
