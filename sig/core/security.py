@@ -16,13 +16,36 @@ TILE_TRIGGERS = {
     "t95_tiles_truncate": "AFTER TRUNCATE ON {t}",
 }
 
-# Triggers every theme table must have, in firing order (same timing fires alphabetically).
-THEME_TRIGGERS = (
-    "t05_guard", "t10_geom", "t20_version_insert", "t20_version_update",
-    "t90_audit", "t90_audit_update", *TILE_TRIGGERS,
-)
-
 EDITABLE = "municipio = ANY ((SELECT acl.editable_municipios())::char(4)[])"
+# Row triggers call acl.guard() only for rows outside the municipalities the user may edit.
+OUTSIDE = "NOT ({row}.municipio::char(4) = ANY (acl.editable_municipios()))"
+
+# Row and statement triggers every theme table has, in firing order (same timing fires
+# alphabetically): guard, geometry, row version, audit (set-based for inserts and deletes).
+RULE_TRIGGERS = {
+    "t05_guard_delete": "BEFORE DELETE ON {t} FOR EACH ROW "
+                        f"WHEN ({OUTSIDE.format(row='OLD')}) EXECUTE FUNCTION acl.guard()",
+    "t05_guard_insert": "BEFORE INSERT ON {t} FOR EACH ROW "
+                        f"WHEN ({OUTSIDE.format(row='NEW')}) EXECUTE FUNCTION acl.guard()",
+    "t05_guard_update": "BEFORE UPDATE ON {t} FOR EACH ROW "
+                        f"WHEN ({OUTSIDE.format(row='OLD')} OR {OUTSIDE.format(row='NEW')}) "
+                        "EXECUTE FUNCTION acl.guard()",
+    "t10_geom": "BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW "
+                "EXECUTE FUNCTION acl.check_geometry()",
+    "t20_version_insert": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION acl.stamp_insert()",
+    "t20_version_update": "BEFORE UPDATE ON {t} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) "
+                          "EXECUTE FUNCTION acl.stamp_update()",
+    "t90_audit_insert": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows()",
+    "t90_audit_delete": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows()",
+    "t90_audit_update": "AFTER UPDATE ON {t} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) "
+                        "EXECUTE FUNCTION audit.log_change()",
+}
+# Triggers of earlier versions of the rules, removed when the rules are attached again.
+FORMER_TRIGGERS = ("t05_guard", "t90_audit")
+
+THEME_TRIGGERS = (*RULE_TRIGGERS, *TILE_TRIGGERS)
 
 
 def theme_security_sql(table: str) -> list[str]:
@@ -36,23 +59,22 @@ def theme_security_sql(table: str) -> list[str]:
         # USING (true): the guard trigger raises a clear error instead of a silent no-op.
         f"CREATE POLICY {table}_update ON {t} FOR UPDATE USING (true) WITH CHECK ({EDITABLE})",
         f"CREATE POLICY {table}_delete ON {t} FOR DELETE USING (true)",
-        f"CREATE TRIGGER t05_guard BEFORE INSERT OR UPDATE OR DELETE ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION acl.guard()",
-        f"CREATE TRIGGER t10_geom BEFORE INSERT OR UPDATE ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION acl.check_geometry()",
-        f"CREATE TRIGGER t20_version_insert BEFORE INSERT ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION acl.stamp_insert()",
-        f"CREATE TRIGGER t20_version_update BEFORE UPDATE ON {t} "
-        "FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION acl.stamp_update()",
-        f"CREATE TRIGGER t90_audit AFTER INSERT OR DELETE ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION audit.log_change()",
-        f"CREATE TRIGGER t90_audit_update AFTER UPDATE ON {t} "
-        "FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION audit.log_change()",
+        rule_triggers_sql(table),
         f"REVOKE ALL ON {t} FROM PUBLIC",
         f"GRANT SELECT ON {t} TO sig_reader",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO sig_app, sig_editor",
         tile_triggers_sql(table),
     ]
+
+
+def rule_triggers_sql(table: str) -> str:
+    """One statement (re)creating the guard, geometry, version and audit triggers."""
+    t = f'public."{table}"'
+    drops = [f"DROP TRIGGER IF EXISTS {name} ON {t};" for name in (*FORMER_TRIGGERS,
+                                                                     *RULE_TRIGGERS)]
+    creates = [f"CREATE TRIGGER {name} {timing.format(t=t)};"
+               for name, timing in RULE_TRIGGERS.items()]
+    return " ".join(drops + creates)
 
 
 def tile_triggers_sql(table: str) -> str:
@@ -72,7 +94,8 @@ def tile_triggers_sql(table: str) -> str:
 
 def theme_security_reverse_sql(table: str) -> list[str]:
     t = f'public."{table}"'
-    statements = [f"DROP TRIGGER IF EXISTS {name} ON {t}" for name in THEME_TRIGGERS]
+    statements = [f"DROP TRIGGER IF EXISTS {name} ON {t}"
+                  for name in (*THEME_TRIGGERS, *FORMER_TRIGGERS)]
     statements += [f"DROP POLICY IF EXISTS {table}_{op} ON {t}"
                    for op in ("select", "insert", "update", "delete")]
     statements += [f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY",

@@ -9,6 +9,7 @@ accuracy with the run.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from dataclasses import dataclass, field
 
@@ -32,20 +33,20 @@ DGT_GRIDS = {
 
 ALIASES = {"CRS84": "OGC:CRS84", "OGC:CRS84": "OGC:CRS84", "WGS84": "EPSG:4326"}
 
-_state: dict[str, str | None] = {"base": None, "grids": None}
+_base: dict[str, str] = {}
+# PROJ contexts are per thread: each thread (a web request, an import) sets its own search path.
+_applied = threading.local()
 
 
 def use_grids(folder: str | None) -> None:
     """Make PROJ (pyproj) search `folder` for grids, besides its own data; no network."""
     pyproj.network.set_network_enabled(False)
-    if _state["base"] is None:
-        _state["base"] = pyproj.datadir.get_data_dir()
+    base = _base.setdefault("data_dir", pyproj.datadir.get_data_dir() or "")
     wanted = str(folder or "")
-    if _state["grids"] == wanted:
+    if getattr(_applied, "grids", None) == wanted:
         return
-    base = _state["base"] or ""
     pyproj.datadir.set_data_dir(os.pathsep.join([base, wanted]) if wanted else base)
-    _state["grids"] = wanted
+    _applied.grids = wanted
 
 
 def parse_crs(text: str) -> CRS:

@@ -175,3 +175,37 @@ def test_audit_log_cannot_be_written_or_altered(caop, role, request):
 
 def test_editable_municipios_follows_role_membership(editor):
     assert editor.execute("SELECT acl.editable_municipios()").fetchone()[0] == ["1009"]
+
+
+def test_multi_row_writes_are_audited_row_by_row(caop, app, owner):
+    act_as(app, "ana", ["1009"])
+    ids = [r[0] for r in app.execute(
+        "INSERT INTO equipamentos (municipio, tipo, nome, geom) "
+        "SELECT '1009', 'cultura', 'Lote ' || n, ST_Translate(%s::geometry, n, n) "
+        "FROM generate_series(1, 3) n RETURNING id", (POINT_1009,))]
+    stored = {r[0]: (r[1], r[2]) for r in app.execute(
+        "SELECT id, to_jsonb(e) - 'geom', ST_AsEWKT(geom) FROM equipamentos e "
+        "WHERE id = ANY(%s)", (ids,))}
+    app.execute("DELETE FROM equipamentos WHERE id = ANY(%s)", (ids,))
+    app.commit()
+    rows = owner.execute(
+        "SELECT row_id, op, app_user, old_values, new_values, ST_AsEWKT(old_geom), "
+        "ST_AsEWKT(new_geom) FROM audit.change_log WHERE table_name = 'equipamentos' "
+        "AND row_id = ANY(%s) ORDER BY id", (ids,)).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(i, "I") for i in ids] + [(i, "D") for i in ids]
+    for row_id, op, app_user, old, new, old_geom, new_geom in rows:
+        assert app_user == "ana"
+        image = (new, new_geom) if op == "I" else (old, old_geom)
+        assert image == stored[row_id]
+        assert ((old, old_geom) if op == "I" else (new, new_geom)) == (None, None)
+
+
+def test_one_foreign_row_refuses_the_whole_statement(caop, app, owner):
+    act_as(app, "ana", ["1009"])
+    before = owner.execute("SELECT count(*) FROM equipamentos").fetchone()[0]
+    with pytest.raises(errors.InsufficientPrivilege, match="município 1010"):
+        app.execute("INSERT INTO equipamentos (municipio, tipo, nome, geom) "
+                    "VALUES ('1009', 'cultura', 'a', %s), ('1010', 'cultura', 'b', %s)",
+                    (POINT_1009, POINT_1010))
+    app.rollback()
+    assert owner.execute("SELECT count(*) FROM equipamentos").fetchone()[0] == before

@@ -14,7 +14,7 @@ import psycopg
 from sig.conf import BASE_DIR, get_settings
 
 SIG = str(BASE_DIR / ".venv" / "bin" / "sig")
-POINTS = 8_000
+POINTS = 30_000
 
 FILE_SQL = """
 COPY (SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(
@@ -86,7 +86,7 @@ def test_killed_import_leaves_nothing_partial(caop, tmp_path):
 
     process = _import(big)
     output = _wait_for(process, b"a gravar")
-    time.sleep(0.3)
+    time.sleep(0.1)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     assert b"a gravar" in output and b"conclu" not in output, output[-500:]

@@ -19,17 +19,23 @@ $$;
 
 -- Municipalities the current user may edit. Not SECURITY DEFINER: it must see current_user.
 -- sig_app: the transaction-local setting sig.municipios (comma list of DICO codes).
--- Other logins: membership of the editor_<DICO> group roles.
+-- Other logins: membership of the editor_<DICO> group roles (acl.login_municipios).
+-- No subquery at the top level, so that PostgreSQL inlines it into the guard triggers'
+-- WHEN conditions, which it evaluates for every row.
+CREATE OR REPLACE FUNCTION acl.login_municipios() RETURNS char(4)[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT array_agg(substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
+                   FROM pg_roles r
+                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
+                     AND pg_has_role(current_user, r.oid, 'MEMBER')), '{}'::char(4)[])
+$$;
+
 CREATE OR REPLACE FUNCTION acl.editable_municipios() RETURNS char(4)[]
 LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN session_user = 'sig_app' THEN
       coalesce(string_to_array(nullif(current_setting('sig.municipios', true), ''), ',')::char(4)[],
                '{}'::char(4)[])
-    ELSE coalesce((SELECT array_agg(substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
-                   FROM pg_roles r
-                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
-                     AND pg_has_role(current_user, r.oid, 'MEMBER')), '{}'::char(4)[])
-  END
+    ELSE acl.login_municipios() END
 $$;
 
 -- Roles that skip row-level security (the owner, superusers): the rules do not apply to them.
@@ -38,7 +44,10 @@ LANGUAGE sql STABLE AS $$
   SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user
 $$;
 
--- t05_guard: a clear error instead of RLS silently changing zero rows.
+-- t05_guard_*: a clear error instead of RLS silently changing zero rows (or failing with its
+-- generic message). The triggers' WHEN conditions pass only rows outside the municipalities
+-- the user may edit to this function (and every row of roles without editor rights, such as
+-- the owner, which it lets through).
 CREATE OR REPLACE FUNCTION acl.guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -165,35 +174,62 @@ LANGUAGE sql IMMUTABLE AS $$
     AND b -> key IS DISTINCT FROM value
 $$;
 
--- t90_audit: the only way into the log (SECURITY DEFINER, owned by sig_owner).
+-- t90_audit_update: one entry per changed row, with the values that changed (the geometry has
+-- columns of its own: it is cleared first, as to_jsonb would convert it to GeoJSON for nothing).
+-- The only ways into the log are these functions (SECURITY DEFINER, owned by sig_owner).
 CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  old_j jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'geom' END;
-  new_j jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'geom' END;
-  old_g geometry := CASE WHEN TG_OP <> 'INSERT' THEN OLD.geom END;
-  new_g geometry := CASE WHEN TG_OP <> 'DELETE' THEN NEW.geom END;
+  old_r record := OLD;
+  new_r record := NEW;
+  moved boolean := OLD.geom IS DISTINCT FROM NEW.geom;
+  old_j jsonb;
+  new_j jsonb;
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    old_j := audit.changed(to_jsonb(OLD) - 'geom', to_jsonb(NEW) - 'geom');
-    new_j := audit.changed(to_jsonb(NEW) - 'geom', to_jsonb(OLD) - 'geom');
-    IF old_g IS NOT DISTINCT FROM new_g THEN
-      old_g := NULL;
-      new_g := NULL;
-    END IF;
-  END IF;
+  old_r.geom := NULL;
+  new_r.geom := NULL;
+  old_j := to_jsonb(old_r) - 'geom';
+  new_j := to_jsonb(new_r) - 'geom';
   INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, app_user,
                                 application_name, client_addr, row_version,
                                 old_values, new_values, old_geom, new_geom)
-  VALUES (TG_TABLE_NAME,
-          CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END,
-          CASE WHEN TG_OP = 'DELETE' THEN OLD.municipio ELSE NEW.municipio END,
-          left(TG_OP, 1), session_user, current_setting('role'),
+  VALUES (TG_TABLE_NAME, NEW.id, NEW.municipio, 'U', session_user, current_setting('role'),
           CASE WHEN session_user = 'sig_app'
                THEN nullif(current_setting('sig.app_user', true), '') END,
-          current_setting('application_name', true), inet_client_addr(),
-          CASE WHEN TG_OP = 'DELETE' THEN OLD.row_version ELSE NEW.row_version END,
-          old_j, new_j, old_g, new_g);
+          current_setting('application_name', true), inet_client_addr(), NEW.row_version,
+          audit.changed(old_j, new_j), audit.changed(new_j, old_j),
+          CASE WHEN moved THEN OLD.geom END, CASE WHEN moved THEN NEW.geom END);
+  RETURN NULL;
+END
+$$;
+
+-- t90_audit_insert and t90_audit_delete: the same entries as log_change, one per row, written
+-- by one statement from the transition table, so that a large import is logged set-based.
+CREATE OR REPLACE FUNCTION audit.log_rows() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  columns text;
+  inserted boolean := TG_OP = 'INSERT';
+BEGIN
+  SELECT string_agg(format('r.%I', attname), ', ' ORDER BY attnum) INTO columns
+    FROM pg_attribute
+   WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped AND attname <> 'geom';
+  EXECUTE format(
+    'INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, '
+    '  app_user, application_name, client_addr, row_version, old_values, new_values, '
+    '  old_geom, new_geom) '
+    'SELECT %L, r.id, r.municipio, %L, session_user, current_setting(''role''), '
+    '  CASE WHEN session_user = ''sig_app'' '
+    '       THEN nullif(current_setting(''sig.app_user'', true), '''') END, '
+    '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, '
+    '  %s, %s, %s, %s '
+    'FROM %I r CROSS JOIN LATERAL (SELECT %s) v',
+    TG_TABLE_NAME, left(TG_OP, 1),
+    CASE WHEN inserted THEN 'NULL' ELSE 'to_jsonb(v)' END,
+    CASE WHEN inserted THEN 'to_jsonb(v)' ELSE 'NULL' END,
+    CASE WHEN inserted THEN 'NULL' ELSE 'r.geom' END,
+    CASE WHEN inserted THEN 'r.geom' ELSE 'NULL' END,
+    CASE WHEN inserted THEN 'new_rows' ELSE 'old_rows' END, columns);
   RETURN NULL;
 END
 $$;
