@@ -21,8 +21,9 @@ timeout = _int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = 30
 # Longer than nginx's upstream keepalive_timeout (4 s) so that nginx closes idle connections first.
 keepalive = 5
-# Recycle workers now and then to bound memory growth (GDAL, MapProxy caches).
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+# Recycle workers now and then to bound memory growth (GDAL, MapProxy caches); a worker takes
+# seconds to load pygeoapi, MapProxy and MapServer, so not every few thousand requests.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on the container's overlay filesystem.
 worker_tmp_dir = "/dev/shm"

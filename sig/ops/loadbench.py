@@ -249,7 +249,8 @@ def candidate_paths(env: dict[str, str]) -> dict[str, list[str]]:
     """Paths per kind, following the service's URL contracts."""
     from sig.registry import get_registry
 
-    enabled = {t.id for t in get_registry() if t.exposure.maps.enabled}
+    registry = {t.id: t for t in get_registry()}
+    enabled = {i for i, t in registry.items() if t.exposure.maps.enabled}
     layers = [t for t in ("rede_viaria", "equipamentos", "ordenamento") if t in enabled][:2]
     ids = {c: [r[0] for r in _owner_query(env, f"SELECT id FROM {c} ORDER BY id LIMIT 40")]
            for c in ("moradas", "equipamentos")}
@@ -258,13 +259,19 @@ def candidate_paths(env: dict[str, str]) -> dict[str, list[str]]:
                  for layer in layers for z, x, y in tiles_around(range(13, 16))],
         "vector_tiles": [f"/ogcapi/collections/{c}/tiles/WebMercatorQuad/{z}/{y}/{x}"
                          for c in ("moradas", "rede_viaria") for z, x, y in
-                         tiles_around(range(12, 15))],
+                         tiles_around(_zooms(registry[c].exposure.tiles.min_zoom))],
         "items": [f"/ogcapi/collections/{c}/items?limit=100&offset={o}"
                   for c in ("moradas", "equipamentos", "rede_viaria", "ordenamento")
                   for o in (0, 100)],
         "item": [f"/ogcapi/collections/{c}/items/{i}" for c, found in ids.items() for i in found],
         "web_map": ["/"],
     }
+
+
+def _zooms(min_zoom: int, first: int = 12) -> range:
+    """Three zoom levels from `first`, or from the collection's first zoom if later."""
+    start = max(first, min_zoom)
+    return range(start, start + 3)
 
 
 def probe(port: int, paths: list[str]) -> tuple[list[str], str]:
