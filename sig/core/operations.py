@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.migrations.operations.base import Operation
 
-from sig.core.security import theme_security_reverse_sql, theme_security_sql
+from sig.core.security import rule_triggers_sql, theme_security_reverse_sql, theme_security_sql
 
 
 class ThemeSecurity(Operation):
@@ -36,3 +36,15 @@ class ThemeSecurity(Operation):
     @property
     def migration_name_fragment(self) -> str:
         return f"security_{self.table}"
+
+
+def attach_rules(apps, schema_editor) -> None:
+    """RunPython: the current rule triggers on every theme table that exists (the functions
+    come from rules.sql, run just before); tables created later get them from ThemeSecurity."""
+    from sig.registry import get_registry
+
+    with schema_editor.connection.cursor() as cursor:
+        for theme in get_registry():
+            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
+            if cursor.fetchone()[0] is not None:
+                cursor.execute(rule_triggers_sql(theme.table))

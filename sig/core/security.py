@@ -21,7 +21,8 @@ EDITABLE = "municipio = ANY ((SELECT acl.editable_municipios())::char(4)[])"
 OUTSIDE = "NOT ({row}.municipio::char(4) = ANY (acl.editable_municipios()))"
 
 # Row and statement triggers every theme table has, in firing order (same timing fires
-# alphabetically): guard, geometry, row version, audit (set-based for inserts and deletes).
+# alphabetically): guard, geometry, row version, audit. Inserts and deletes are checked and
+# audited set-based, by statement triggers reading the transition table.
 RULE_TRIGGERS = {
     "t05_guard_delete": "BEFORE DELETE ON {t} FOR EACH ROW "
                         f"WHEN ({OUTSIDE.format(row='OLD')}) EXECUTE FUNCTION acl.guard()",
@@ -30,8 +31,11 @@ RULE_TRIGGERS = {
     "t05_guard_update": "BEFORE UPDATE ON {t} FOR EACH ROW "
                         f"WHEN ({OUTSIDE.format(row='OLD')} OR {OUTSIDE.format(row='NEW')}) "
                         "EXECUTE FUNCTION acl.guard()",
-    "t10_geom": "BEFORE INSERT OR UPDATE ON {t} FOR EACH ROW "
-                "EXECUTE FUNCTION acl.check_geometry()",
+    "t10_geom_insert": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION acl.check_inserted_geometries()",
+    "t10_geom_missing": "BEFORE INSERT ON {t} FOR EACH ROW WHEN (NEW.geom IS NULL) "
+                        "EXECUTE FUNCTION acl.check_geometry()",
+    "t10_geom_update": "BEFORE UPDATE ON {t} FOR EACH ROW EXECUTE FUNCTION acl.check_geometry()",
     "t20_version_insert": "BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION acl.stamp_insert()",
     "t20_version_update": "BEFORE UPDATE ON {t} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) "
                           "EXECUTE FUNCTION acl.stamp_update()",
@@ -43,7 +47,7 @@ RULE_TRIGGERS = {
                         "EXECUTE FUNCTION audit.log_change()",
 }
 # Triggers of earlier versions of the rules, removed when the rules are attached again.
-FORMER_TRIGGERS = ("t05_guard", "t90_audit")
+FORMER_TRIGGERS = ("t05_guard", "t10_geom", "t90_audit")
 
 THEME_TRIGGERS = (*RULE_TRIGGERS, *TILE_TRIGGERS)
 

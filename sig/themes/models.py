@@ -73,12 +73,13 @@ def _constraints(theme: Theme, registry: Registry) -> list:
 def _system_fields(theme: Theme) -> dict[str, models.Field]:
     return {
         "id": models.BigAutoField(primary_key=True),
+        # Indexed in Meta.indexes: one plain btree each (db_index would add a pattern-ops twin).
         "municipio": models.ForeignKey(
             Municipio, on_delete=models.PROTECT, db_column="municipio", related_name="+",
-            verbose_name="município"),
+            verbose_name="município", db_index=False),
         "freguesia": models.ForeignKey(
             Freguesia, on_delete=models.PROTECT, db_column="freguesia", related_name="+",
-            null=True, blank=True, verbose_name="freguesia"),
+            null=True, blank=True, verbose_name="freguesia", db_index=False),
         "geom": GEOMETRY_FIELDS[theme.geometry.value](
             "geometria", srid=theme.srid, spatial_index=True),
         "fonte": models.CharField("fonte", max_length=200, null=True, blank=True),
@@ -103,7 +104,8 @@ def build_model(theme: Theme, registry: Registry) -> type[models.Model]:
         "verbose_name": theme.title.pt,
         "verbose_name_plural": theme.title.pt,
         "constraints": _constraints(theme, registry),
-        "indexes": [models.Index(fields=["municipio"], name=f"{theme.id}_municipio_idx")],
+        "indexes": [models.Index(fields=["municipio"], name=f"{theme.id}_municipio_idx"),
+                    models.Index(fields=["freguesia"], name=f"{theme.id}_freguesia_idx")],
     })
     class_name = "".join(part.title() for part in theme.id.split("_"))
     attrs = {"__module__": __name__, "Meta": meta, "theme_id": theme.id, **fields}

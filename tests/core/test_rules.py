@@ -95,6 +95,20 @@ def test_geometry_outside_the_municipality_is_refused(caop, editor):
     assert info.value.sqlstate == "SG004"
 
 
+@pytest.mark.parametrize(("third", "sqlstate"), [
+    (POINT_SEA, "SG004"), ("SRID=3763;POINT EMPTY", "SG001"), (None, "SG001")])
+def test_one_bad_geometry_refuses_a_multi_row_insert(caop, app, owner, third, sqlstate):
+    act_as(app, "ana", ["1009"])
+    before = owner.execute("SELECT count(*) FROM equipamentos").fetchone()[0]
+    with pytest.raises(psycopg.Error) as info:
+        app.execute("INSERT INTO equipamentos (municipio, tipo, nome, geom) "
+                    "VALUES ('1009', 'cultura', 'a', %s), ('1009', 'cultura', 'b', %s), "
+                    "('1009', 'cultura', 'c', %s)", (POINT_1009, POINT_1009, third))
+    assert info.value.sqlstate == sqlstate
+    app.rollback()
+    assert owner.execute("SELECT count(*) FROM equipamentos").fetchone()[0] == before
+
+
 def test_invalid_geometry_reports_reason_and_location(caop, app):
     act_as(app, "ana", ["1009"])
     bowtie = ("SRID=3763;MULTIPOLYGON(((-58000 9000,-57000 10000,-57000 9000,"

@@ -73,39 +73,67 @@ BEGIN
 END
 $$;
 
--- t10_geom: present, non-empty, valid, and inside its municipality (with tolerance).
-CREATE OR REPLACE FUNCTION acl.check_geometry() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- A geometry must be present, non-empty, valid, and inside its municipality (with tolerance);
+-- the first problem is raised as SG001–SG004.
+CREATE OR REPLACE FUNCTION acl.assert_geometry(g geometry, dico text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   detail valid_detail;
   boundary geometry;
   tolerance double precision;
 BEGIN
-  IF NEW.geom IS NULL OR ST_IsEmpty(NEW.geom) THEN
+  IF g IS NULL OR ST_IsEmpty(g) THEN
     RAISE EXCEPTION USING ERRCODE = 'SG001', MESSAGE = 'a geometria está em falta ou vazia';
   END IF;
-  IF TG_OP = 'UPDATE' AND NEW.geom IS NOT DISTINCT FROM OLD.geom
-     AND NEW.municipio IS NOT DISTINCT FROM OLD.municipio THEN
-    RETURN NEW;
-  END IF;
-  IF NOT ST_IsValid(NEW.geom) THEN
-    detail := ST_IsValidDetail(NEW.geom);
+  IF NOT ST_IsValid(g) THEN
+    detail := ST_IsValidDetail(g);
     RAISE EXCEPTION USING ERRCODE = 'SG002',
       MESSAGE = format('geometria inválida: %s', detail.reason),
       DETAIL = format('local: %s', ST_AsText(detail.location));
   END IF;
   SELECT m.geom_limite, m.tolerancia_m INTO boundary, tolerance
-    FROM public.municipio m WHERE m.dico = NEW.municipio;
+    FROM public.municipio m WHERE m.dico = assert_geometry.dico;
   IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'SG003',
-      MESSAGE = format('município desconhecido: %s', NEW.municipio);
+    RAISE EXCEPTION USING ERRCODE = 'SG003', MESSAGE = format('município desconhecido: %s', dico);
   END IF;
-  IF NOT ST_Covers(boundary, NEW.geom) THEN
+  IF NOT ST_Covers(boundary, g) THEN
     RAISE EXCEPTION USING ERRCODE = 'SG004',
       MESSAGE = format('a geometria fica fora do município %s (tolerância de %s m)',
-                       NEW.municipio, tolerance);
+                       dico, tolerance);
   END IF;
+END
+$$;
+
+-- t10_geom_update (a changed geometry or municipality) and t10_geom_missing (an insert
+-- without geometry, reported before the NOT NULL constraint): row by row.
+CREATE OR REPLACE FUNCTION acl.check_geometry() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.geom IS NOT DISTINCT FROM OLD.geom
+     AND NEW.municipio IS NOT DISTINCT FROM OLD.municipio AND NOT ST_IsEmpty(NEW.geom) THEN
+    RETURN NEW;
+  END IF;
+  PERFORM acl.assert_geometry(NEW.geom, NEW.municipio);
   RETURN NEW;
+END
+$$;
+
+-- t10_geom_insert: the inserted rows checked together, in one join with the boundaries; the
+-- first one with a problem is reported as the row trigger would report it.
+CREATE OR REPLACE FUNCTION acl.check_inserted_geometries() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  bad record;
+BEGIN
+  SELECT n.geom, n.municipio INTO bad
+    FROM new_rows n LEFT JOIN public.municipio m ON m.dico = n.municipio
+   WHERE n.geom IS NULL OR ST_IsEmpty(n.geom) OR NOT ST_IsValid(n.geom) OR m.dico IS NULL
+      OR NOT ST_Covers(m.geom_limite, n.geom)
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM acl.assert_geometry(bad.geom, bad.municipio);
+  END IF;
+  RETURN NULL;
 END
 $$;
 

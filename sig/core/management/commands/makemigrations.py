@@ -11,7 +11,7 @@ from django.db.migrations.operations import CreateModel
 from sig.core.operations import ThemeSecurity
 from sig.ogcapi.operations import TrackChanges
 
-REQUIRED = (("core", "0003_set_based_audit"), ("ogcapi", "0002_collection_change"))
+REQUIRED = (("core", "0004_set_based_geometry_check"), ("ogcapi", "0002_collection_change"))
 
 
 def add_theme_security(changes: dict) -> None:
