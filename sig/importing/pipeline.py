@@ -15,11 +15,13 @@ Killing the process at any point leaves the theme as it was: the transaction nev
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,6 +285,20 @@ def ahead(items: Iterator, depth: int = 2) -> Iterator:
         thread.join(timeout=5)
 
 
+@contextmanager
+def collector_paused() -> Iterator[Callable[[], None]]:
+    """Python's cycle collector held back while staging, which allocates a few small lists per
+    feature: the automatic collections cost about a third of the staging time. The block calls
+    the yielded function after each batch to collect that batch's cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def stage(cur, plan: Plan, batch_size: int, progress: Progress) -> int:
     """Stream every selected layer into imp_stg; returns the number of features."""
     theme = plan.theme
@@ -294,9 +310,10 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress) -> int:
     counts = [layer.count for layer in plan.layers]
     total = sum(c for c in counts if c) if all(c is not None for c in counts) else None
     staged = 0
-    with cur.copy(staging.copy_statement(theme)) as copy:
+    with collector_paused() as collect, cur.copy(staging.copy_statement(theme)) as copy:
         for text, count in ahead(copy_texts(plan, batch_size)):
             copy.write(text)
+            collect()
             staged += count
             progress("a ler", staged, total)
     cur.execute("ANALYZE imp_stg")
