@@ -1,7 +1,7 @@
 """Set-based validation and merge of a staged run, in SQL.
 
-Validation mirrors the database rules (t10_geom: present, valid, inside the municipality with
-its tolerance) so that the rows handed to the theme's row triggers pass; those that would not
+Validation mirrors the database rules (t10_geom_*: present, valid, inside the municipality with
+its tolerance) so that the rows handed to the theme's triggers pass; those that would not
 are quarantined with every reason. The merge inserts new keys, updates changed ones, leaves
 unchanged rows untouched (their row_version too) and, with `--sync`, deletes keys no longer in
 the source. Every statement runs in the run's single transaction.
