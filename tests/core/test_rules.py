@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from sig.core.security import THEME_TRIGGERS
+from sig.core.security import FORMER_TRIGGERS, THEME_TRIGGERS
 from sig.registry import get_registry
 from tests.conftest import act_as
 
@@ -28,6 +28,7 @@ def test_every_theme_table_has_rls_and_all_triggers(owner):
             "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
             (f"public.{theme.table}",))}
         assert set(THEME_TRIGGERS) <= triggers, theme.id
+        assert not set(FORMER_TRIGGERS) & triggers, theme.id
         policies = owner.execute("SELECT count(*) FROM pg_policies WHERE tablename = %s",
                                  (theme.table,)).fetchone()[0]
         assert policies == 4, theme.id
