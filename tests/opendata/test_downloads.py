@@ -4,6 +4,7 @@ and values; bad requests get a clear pt-PT message."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import zipfile
 
 import pyogrio
@@ -78,6 +79,16 @@ def test_whole_cim_polygons_in_geopackage(demo, client, reader, save):
     assert info["layer_name"] == "ordenamento"
     xmin, ymin, xmax, ymax = info["total_bounds"]
     assert -9.5 < xmin < xmax < -7.9 and 39.3 < ymin < ymax < 40.3
+
+
+def test_geopackage_has_a_spatial_index_of_every_feature(demo, client, reader, save):
+    path = save(client.get("/dados/moradas/1009.gpkg"), "m.gpkg")
+    with sqlite3.connect(path) as db:
+        extension = db.execute("SELECT extension_name FROM gpkg_extensions WHERE "
+                               "table_name = 'moradas_1009' AND column_name = 'geom'").fetchone()
+        indexed = db.execute('SELECT count(*) FROM "rtree_moradas_1009_geom"').fetchone()[0]
+    assert extension == ("gpkg_rtree_index",)
+    assert indexed == reader_count(reader, "moradas", "1009") > 0
 
 
 def test_geojson_is_rfc7946_in_wgs84_and_declares_pttm06_otherwise(demo, client):
