@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 
-from sig.core.security import rule_triggers_sql, theme_security_reverse_sql, theme_security_sql
+from sig.core.security import (
+    RULES_SQL,
+    rule_triggers_sql,
+    theme_security_reverse_sql,
+    theme_security_sql,
+)
 
 
 class ThemeSecurity(Operation):
@@ -38,13 +44,27 @@ class ThemeSecurity(Operation):
         return f"security_{self.table}"
 
 
+def existing_theme_tables(cursor) -> list[str]:
+    """Tables of the registry's themes that exist in the database (for RunPython steps)."""
+    from sig.registry import get_registry
+
+    tables = []
+    for theme in get_registry():
+        cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
+        if cursor.fetchone()[0] is not None:
+            tables.append(theme.table)
+    return tables
+
+
 def attach_rules(apps, schema_editor) -> None:
     """RunPython: the current rule triggers on every theme table that exists (the functions
     come from rules.sql, run just before); tables created later get them from ThemeSecurity."""
-    from sig.registry import get_registry
-
     with schema_editor.connection.cursor() as cursor:
-        for theme in get_registry():
-            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
-            if cursor.fetchone()[0] is not None:
-                cursor.execute(rule_triggers_sql(theme.table))
+        for table in existing_theme_tables(cursor):
+            cursor.execute(rule_triggers_sql(table))
+
+
+def refresh_rules() -> list:
+    """Migration operations bringing an existing database to the current rules.sql."""
+    return [migrations.RunSQL(RULES_SQL, reverse_sql=migrations.RunSQL.noop),
+            migrations.RunPython(attach_rules, migrations.RunPython.noop)]

@@ -5,29 +5,21 @@ Theme tables created later get the triggers from `ThemeSecurity` (`tile_triggers
 
 from django.db import migrations
 
+from sig.core.operations import existing_theme_tables
 from sig.core.security import TILE_TRIGGERS, TILES_SQL, tile_triggers_sql
 
 
 def attach(apps, schema_editor):
-    from sig.registry import get_registry
-
     with schema_editor.connection.cursor() as cursor:
-        for theme in get_registry():
-            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
-            if cursor.fetchone()[0] is not None:
-                cursor.execute(tile_triggers_sql(theme.table))
+        for table in existing_theme_tables(cursor):
+            cursor.execute(tile_triggers_sql(table))
 
 
 def detach(apps, schema_editor):
-    from sig.registry import get_registry
-
     with schema_editor.connection.cursor() as cursor:
-        for theme in get_registry():
-            cursor.execute("SELECT to_regclass(%s)", [f'public."{theme.table}"'])
-            if cursor.fetchone()[0] is None:
-                continue
+        for table in existing_theme_tables(cursor):
             for name in TILE_TRIGGERS:
-                cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON public."{theme.table}"')
+                cursor.execute(f'DROP TRIGGER IF EXISTS {name} ON public."{table}"')
 
 
 class Migration(migrations.Migration):

@@ -6,8 +6,7 @@ and those created later get them from `ThemeSecurity`.
 
 from django.db import migrations
 
-from sig.core.operations import attach_rules
-from sig.core.security import RULES_SQL
+from sig.core.operations import refresh_rules
 
 
 class Migration(migrations.Migration):
@@ -15,7 +14,4 @@ class Migration(migrations.Migration):
         ("core", "0002_tile_freshness"),
         ("themes", "0001_initial"),
     ]
-    operations = [
-        migrations.RunSQL(RULES_SQL, reverse_sql=migrations.RunSQL.noop),
-        migrations.RunPython(attach_rules, migrations.RunPython.noop),
-    ]
+    operations = refresh_rules()

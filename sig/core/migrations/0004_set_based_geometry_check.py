@@ -2,15 +2,11 @@
 
 from django.db import migrations
 
-from sig.core.operations import attach_rules
-from sig.core.security import RULES_SQL
+from sig.core.operations import refresh_rules
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_set_based_audit"),
     ]
-    operations = [
-        migrations.RunSQL(RULES_SQL, reverse_sql=migrations.RunSQL.noop),
-        migrations.RunPython(attach_rules, migrations.RunPython.noop),
-    ]
+    operations = refresh_rules()
