@@ -8,6 +8,7 @@ accuracy with the run.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import warnings
@@ -33,15 +34,20 @@ DGT_GRIDS = {
 
 ALIASES = {"CRS84": "OGC:CRS84", "OGC:CRS84": "OGC:CRS84", "WGS84": "EPSG:4326"}
 
-_base: dict[str, str] = {}
 # PROJ contexts are per thread: each thread (a web request, an import) sets its own search path.
 _applied = threading.local()
+
+
+@functools.cache
+def _proj_data_dir() -> str:
+    """PROJ's own data folder, as found before the grids folder is added to it."""
+    return pyproj.datadir.get_data_dir() or ""
 
 
 def use_grids(folder: str | None) -> None:
     """Make PROJ (pyproj) search `folder` for grids, besides its own data; no network."""
     pyproj.network.set_network_enabled(False)
-    base = _base.setdefault("data_dir", pyproj.datadir.get_data_dir() or "")
+    base = _proj_data_dir()
     wanted = str(folder or "")
     if getattr(_applied, "grids", None) == wanted:
         return
