@@ -249,14 +249,12 @@ BEGIN
     'SELECT %L, r.id, r.municipio, %L, session_user, current_setting(''role''), '
     '  CASE WHEN session_user = ''sig_app'' '
     '       THEN nullif(current_setting(''sig.app_user'', true), '''') END, '
-    '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, '
-    '  %s, %s, %s, %s '
+    '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, %s '
     'FROM %I r CROSS JOIN LATERAL (SELECT %s) v',
     TG_TABLE_NAME, left(TG_OP, 1),
-    CASE WHEN inserted THEN 'NULL' ELSE 'to_jsonb(v)' END,
-    CASE WHEN inserted THEN 'to_jsonb(v)' ELSE 'NULL' END,
-    CASE WHEN inserted THEN 'NULL' ELSE 'r.geom' END,
-    CASE WHEN inserted THEN 'r.geom' ELSE 'NULL' END,
+    -- old_values, new_values, old_geom, new_geom: the row's image on its side
+    CASE WHEN inserted THEN 'NULL, to_jsonb(v), NULL, r.geom'
+                       ELSE 'to_jsonb(v), NULL, r.geom, NULL' END,
     CASE WHEN inserted THEN 'new_rows' ELSE 'old_rows' END, columns);
   RETURN NULL;
 END
