@@ -4,6 +4,7 @@ filters (Parts 1, 2 and 3), formats. Results are compared with SQL run as sig_re
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -195,6 +196,11 @@ def test_html_pages_in_portuguese_without_external_assets(api):
         assert "unpkg" not in html and "cdn" not in html.lower(), url
     page = api.get(f"{ITEMS}?f=html&limit=5").content.decode()
     assert "Iluminação pública" in page and "Estado" in page
+    for kind in ("queryables", "schema"):  # both list the properties in a table
+        page = api.get(f"/ogcapi/collections/iluminacao_publica/{kind}?f=html").content.decode()
+        row = re.search(r"<tr><td><code>estado</code></td><td>string</td>.*?</tr>", page, re.S)
+        assert row, kind
+        assert ("funcional" in row.group(0)) == (kind == "queryables"), kind  # the code list
 
 
 def test_collections_describe_extents_from_the_data(api, reader):
