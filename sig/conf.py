@@ -17,7 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The ten municipalities of the Comunidade Intermunicipal da Região de Leiria (DICO codes).
 CIMRL_MUNICIPIOS = ("1002", "1003", "1004", "1007", "1008", "1009", "1010", "1013", "1015", "1016")
 
-DB_ROLES = ("app", "owner", "reader")
+DB_ROLES = ("app", "importer", "owner", "reader")
 
 # Content-Security-Policy of the service: scripts only from its own files (no inline scripts).
 DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -70,7 +70,11 @@ class Settings:
     db_name: str = "sig"
     # Connection of the web application (role sig_app, no BYPASSRLS).
     database_url: str = ""
-    # Connection used by migrations and bulk loads (role sig_owner).
+    # Connection of imports: staging tables, then writes through the rules as sig_app's
+    # (role sig_importer; the `sig import` command and the upload worker, never a request).
+    database_importer_url: str = ""
+    # Connection used by migrations and bulk loads (role sig_owner); not needed by the
+    # running service.
     database_owner_url: str = ""
     # Read-only connection for pygeoapi and MapServer (role sig_reader).
     database_reader_url: str = ""
@@ -160,6 +164,7 @@ class Settings:
         """Connection URL for one of the service roles."""
         return {
             "app": self.database_url,
+            "importer": self.database_importer_url,
             "owner": self.database_owner_url,
             "reader": self.database_reader_url,
             "admin": self.database_admin_url,
@@ -187,6 +192,8 @@ def load_settings() -> Settings:
         pg_port=pg_port,
         db_name=db_name,
         database_url=app_url,
+        database_importer_url=_env("SIG_DATABASE_IMPORTER_URL",
+                                   with_user(app_url, "sig_importer")),
         database_owner_url=_env("SIG_DATABASE_OWNER_URL", with_user(app_url, "sig_owner")),
         database_reader_url=_env("SIG_DATABASE_READER_URL", with_user(app_url, "sig_reader")),
         database_admin_url=_env("SIG_DATABASE_ADMIN_URL", with_user(app_url, "postgres")),

@@ -7,6 +7,7 @@ from django.db.migrations.operations.base import Operation
 
 from sig.core.security import (
     RULES_SQL,
+    grants_sql,
     rule_triggers_sql,
     theme_security_reverse_sql,
     theme_security_sql,
@@ -44,6 +45,32 @@ class ThemeSecurity(Operation):
         return f"security_{self.table}"
 
 
+class ThemeGrants(Operation):
+    """The column grants of a theme again, after a migration added columns to it."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str):
+        self.model_name = model_name
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        schema_editor.execute(grants_sql(table))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self) -> str:
+        return f"Column grants of {self.model_name}"
+
+    def deconstruct(self):
+        return (self.__class__.__name__, [self.model_name], {})
+
+
 def existing_theme_tables(cursor) -> list[str]:
     """Tables of the registry's themes that exist in the database (for RunPython steps)."""
     from sig.registry import get_registry
@@ -57,11 +84,13 @@ def existing_theme_tables(cursor) -> list[str]:
 
 
 def attach_rules(apps, schema_editor) -> None:
-    """RunPython: the current rule triggers on every theme table that exists (the functions
-    come from rules.sql, run just before); tables created later get them from ThemeSecurity."""
+    """RunPython: the current rule triggers and grants on every theme table that exists (the
+    functions come from rules.sql, run just before); tables created later get them from
+    ThemeSecurity."""
     with schema_editor.connection.cursor() as cursor:
         for table in existing_theme_tables(cursor):
             cursor.execute(rule_triggers_sql(table))
+            cursor.execute(grants_sql(table))
 
 
 def refresh_rules() -> list:

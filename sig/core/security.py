@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-RULES_SQL = (Path(__file__).parent / "sql" / "rules.sql").read_text(encoding="utf-8")
-TILES_SQL = (Path(__file__).parent / "sql" / "tiles.sql").read_text(encoding="utf-8")
+SQL_DIR = Path(__file__).parent / "sql"
+AUDIT_OWNER_SQL = (SQL_DIR / "audit_owner.sql").read_text(encoding="utf-8")
+RULES_SQL = (SQL_DIR / "rules.sql").read_text(encoding="utf-8").replace(
+    "-- include: audit_owner.sql\n", AUDIT_OWNER_SQL)
+TILES_SQL = (SQL_DIR / "tiles.sql").read_text(encoding="utf-8")
 
 # Statement-level triggers recording the extents whose map tiles a change makes stale.
 TILE_TRIGGERS = {
@@ -45,6 +48,9 @@ RULE_TRIGGERS = {
                         "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows()",
     "t90_audit_update": "AFTER UPDATE ON {t} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) "
                         "EXECUTE FUNCTION audit.log_change()",
+    # Every row of a TRUNCATE enters the log as a deletion (no service role may truncate).
+    "t90_audit_truncate": "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
+                          "EXECUTE FUNCTION audit.log_rows()",
 }
 # Triggers of earlier versions of the rules, removed when the rules are attached again.
 FORMER_TRIGGERS = ("t05_guard", "t10_geom", "t90_audit")
@@ -64,11 +70,31 @@ def theme_security_sql(table: str) -> list[str]:
         f"CREATE POLICY {table}_update ON {t} FOR UPDATE USING (true) WITH CHECK ({EDITABLE})",
         f"CREATE POLICY {table}_delete ON {t} FOR DELETE USING (true)",
         rule_triggers_sql(table),
-        f"REVOKE ALL ON {t} FROM PUBLIC",
-        f"GRANT SELECT ON {t} TO sig_reader",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO sig_app, sig_editor",
+        grants_sql(table),
         tile_triggers_sql(table),
     ]
+
+
+def grants_sql(table: str) -> str:
+    """Ids generated always, and the least rights: read for all service roles, write for the
+    app and editors on every column but `id` (so no login chooses an id; a deleted feature
+    comes back only through `acl.restore_feature`). No TRUNCATE for any service role.
+    Run again after columns are added (`ThemeSecurity` and the migration that adds them)."""
+    t = f'public."{table}"'
+    return (
+        f"ALTER TABLE {t} ALTER COLUMN id SET GENERATED ALWAYS; "
+        f"REVOKE ALL ON {t} FROM PUBLIC, sig_app, sig_editor; "
+        f"GRANT SELECT ON {t} TO sig_reader, sig_audit; "
+        f"GRANT SELECT, INSERT ON {t} TO sig_rules; "  # acl.restore_feature
+        f"GRANT SELECT, DELETE ON {t} TO sig_app, sig_editor; "
+        "DO $grants$ DECLARE columns text; BEGIN "
+        "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+        "INTO columns FROM pg_catalog.pg_attribute a "
+        f"WHERE a.attrelid = '{t}'::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+        "AND a.attname <> 'id'; "
+        "EXECUTE 'GRANT INSERT (' || columns || '), UPDATE (' || columns || ') "
+        f"ON {t} TO sig_app, sig_editor'; "
+        "END $grants$")
 
 
 def rule_triggers_sql(table: str) -> str:

@@ -15,6 +15,8 @@ SQLSTATE_STATUS: dict[str, tuple[int, str]] = {
     "SG002": (422, "InvalidGeometry"),
     "SG003": (422, "InvalidParameterValue"),
     "SG004": (422, "OutsideMunicipality"),
+    "SG404": (404, "NotFound"),
+    "SG409": (409, "Conflict"),
     "SG412": (412, "PreconditionFailed"),
     "23502": (422, "MissingParameterValue"),
     "23503": (422, "InvalidParameterValue"),

@@ -182,10 +182,10 @@ def restore(actor: Actor, theme: Theme, pk: int) -> None:
     if not deletions:
         raise NotFound(f"o elemento {pk} de {theme.id} não foi eliminado")
     last = deletions[-1]
-    changes = _model_changes(theme, last.old_values or {}, last.old_geom or "")
     with database_errors(), acting_as(actor, f"sig-editor:restore:{last.id}"):
-        require_editable(actor, theme, changes["municipio_id"])
-        model_for(theme)(id=pk, **changes).save(force_insert=True)
+        require_editable(actor, theme, last.municipio)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT acl.restore_feature(%s, %s)", [theme.table, pk])
 
 
 def deleted(theme: Theme, municipios: list[str], limit: int = 200) -> list[dict]:

@@ -3,8 +3,9 @@
 1. Plan (nothing written yet): theme, municipalities, profile, sources, layers, CRS and
    transformation — bad input is refused here with a pt-PT message.
 2. A run record is created on a bookkeeping connection (autocommit, `sig_app`).
-3. On the actor's connection, in ONE transaction that first states who acts
-   (`sig.app_user`, `sig.municipios`) or runs as the person's own PostGIS login: features are
+3. On the importer's connection (role `sig_importer`, the one role with temporary tables), in
+   ONE transaction that first states who acts (`sig.app_user`, `sig.municipios`; for a
+   personal PostGIS login, the municipalities of its editor roles): features are
    streamed in batches, mapped, transformed and COPYed into a temporary staging table,
    validated set-based in SQL, the rejects copied to the quarantine (bookkeeping connection),
    then merged into the theme through the same row-level security and triggers as every
@@ -30,7 +31,7 @@ import psycopg
 import shapely
 
 from sig.conf import get_settings
-from sig.db.connect import connect_as, connect_login
+from sig.db.connect import connect_as
 from sig.grids import grids_folder
 from sig.importing import crs as crsmod
 from sig.importing import profiles, readers, runs, sources, sqlsteps, staging
@@ -171,23 +172,34 @@ def plan_import(request: ImportRequest) -> Plan:
 
 # The actor's transaction ----------------------------------------------------------------------
 def connect_actor(actor: Actor) -> psycopg.Connection:
-    if actor.login:
-        return connect_login(actor.login, application_name="sig import")
-    return connect_as("app", application_name="sig import")
+    """The import's work connection: the importer role, the only one with staging tables."""
+    return connect_as("importer", application_name="sig import")
 
 
 def state_actor(cur, actor: Actor) -> None:
-    """What every write transaction of the application states first (transaction-local).
+    """What every write transaction of an import states first (transaction-local): the user,
+    and the municipalities it may edit (for a personal PostGIS login, those of its
+    editor_<DICO> roles, read by the database).
 
     Also: room for the staging table in memory, and a backend that stops working for a
     client that is gone (a killed import releases its locks at once).
     """
     cur.execute("SET temp_buffers = '256MB'")
     cur.execute("SET client_connection_check_interval = '1s'")
-    if actor.login:
-        return
+    municipios = ",".join(login_municipios(cur, actor.login) if actor.login else actor.municipios)
     cur.execute("SELECT set_config('sig.app_user', %s, true), "
-                "set_config('sig.municipios', %s, true)", (actor.user, ",".join(actor.municipios)))
+                "set_config('sig.municipios', %s, true)",
+                (actor.login or actor.user, municipios))
+
+
+def login_municipios(cur, login: str) -> list[str]:
+    """The municipalities whose editor_<DICO> roles a personal login belongs to."""
+    cur.execute("SELECT acl.member_municipios(r.rolname)::text[] FROM pg_catalog.pg_roles r "
+                "WHERE r.rolname = %s AND r.rolcanlogin", (login,))
+    row = cur.fetchone()
+    if row is None:
+        raise ImportRefused(f"o login PostGIS {login} não existe ou não pode entrar")
+    return [str(m) for m in row[0] or []]
 
 
 def check_rights(cur, municipios: tuple[str, ...], actor: Actor) -> None:

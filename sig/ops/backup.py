@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 
 from sig.conf import Settings, get_settings, with_database
+from sig.core.security import AUDIT_OWNER_SQL
 from sig.db.connect import connect, describe
 
 Progress = Callable[[str], None]
@@ -389,7 +390,8 @@ def _load(path: Path, url: str, entries: Path, prologue: str, settings: Settings
     psql = [pg_tool("psql", settings), "-X", "-q", "-v", "ON_ERROR_STOP=1",
             "--single-transaction", "--no-password", f"--dbname={_libpq_url(url)}"]
     psql += ["-c", prologue] if prologue else []
-    writer = subprocess.Popen([*psql, "-f", "-"], stdin=reader.stdout,
+    # Restored objects belong to the restoring role: the audit log goes back to sig_audit.
+    writer = subprocess.Popen([*psql, "-f", "-", "-c", AUDIT_OWNER_SQL], stdin=reader.stdout,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.close()

@@ -17,7 +17,7 @@ import shapely
 
 from sig.conf import BASE_DIR, get_settings
 from sig.importing import sqlsteps
-from sig.importing.errors import ImportFailed
+from sig.importing.errors import ImportFailed, ImportRefused
 from sig.importing.quarantine import export
 from tests.importing.conftest import (
     do_import,
@@ -153,10 +153,20 @@ def test_an_editor_login_imports_its_own_municipality(tmp_path, clean, editor_lo
     source = facilities(tmp_path / "e.geojson", leiria_points[:2], ["k1", "k2"])
     result = do_import([source], "equipamentos", login=editor_login, fonte=clean)
     assert result.inserted == 2
-    assert {r[7] for r in rows(clean)} == {editor_login}
-    audit = scalar("SELECT db_user FROM audit.change_log WHERE table_name = 'equipamentos' "
-                   "ORDER BY id DESC LIMIT 1")
-    assert audit == editor_login
+    # The importer role acts for the login, with the rights of its editor roles.
+    assert {r[7] for r in rows(clean)} == {f"app:{editor_login}"}
+    audit = scalar("SELECT db_user || ' ' || app_user FROM audit.change_log "
+                   "WHERE table_name = 'equipamentos' ORDER BY id DESC LIMIT 1")
+    assert audit == f"sig_importer {editor_login}"
+
+
+def test_an_editor_login_cannot_import_another_municipality(tmp_path, clean, editor_login,
+                                                            leiria_points):
+    source = facilities(tmp_path / "e.geojson", leiria_points[:2], ["k1", "k2"])
+    with pytest.raises(ImportRefused, match="não pode editar o município 1010"):
+        do_import([source], "equipamentos", login=editor_login, fonte=clean,
+                  municipios=("1010",))
+    assert theme_count("equipamentos", clean) == 0
 
 
 def _wait_for(predicate, timeout: float) -> bool:

@@ -1,39 +1,101 @@
 -- Rights, row versions and audit shared by every theme table.
--- Roles (sig_owner, sig_app, sig_reader, sig_editor, editor_<DICO>) exist before migrations:
--- `sig bootstrap-db` creates them.
+-- Roles (sig_owner, sig_app, sig_importer, sig_reader, sig_editor, editor_<DICO>, sig_audit)
+-- exist before migrations: `sig bootstrap-db` creates them.
+--
+-- Every relation and every type a session could shadow with a temporary object is
+-- schema-qualified (functions and operators are never looked up in pg_temp); SECURITY DEFINER
+-- functions pin `search_path = pg_catalog, public, pg_temp` (pg_temp last: a session's
+-- temporary objects never stand in for the catalogue or the project's tables). No login a
+-- person or a request uses may create anything (TEMPORARY and CREATE revoked below and in
+-- bootstrap), and `tests/security` checks all of it as the real roles.
+
+DO $roles$
+BEGIN
+  IF (SELECT pg_catalog.count(*) FROM pg_catalog.pg_roles
+       WHERE rolname IN ('sig_audit', 'sig_importer', 'sig_rules')) < 3 THEN
+    RAISE EXCEPTION USING ERRCODE = '42704',
+      MESSAGE = 'faltam os papéis sig_audit, sig_importer e sig_rules: corra primeiro sig bootstrap-db';
+  END IF;
+END
+$roles$;
+
+-- Nobody but the owner creates objects in this database; temporary tables only for the
+-- importer's staging (a role no person or request connects as).
+DO $database$
+BEGIN
+  EXECUTE pg_catalog.format(
+    'REVOKE CREATE, TEMPORARY ON DATABASE %1$I FROM PUBLIC, sig_app, sig_reader, sig_editor; '
+    'GRANT CONNECT ON DATABASE %1$I TO sig_app, sig_importer, sig_reader, sig_editor; '
+    'GRANT TEMPORARY ON DATABASE %1$I TO sig_importer',
+    pg_catalog.current_database());
+END
+$database$;
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO sig_importer, sig_audit, sig_rules;
 
 CREATE SCHEMA IF NOT EXISTS acl;
-CREATE SCHEMA IF NOT EXISTS audit;
-REVOKE ALL ON SCHEMA acl, audit FROM PUBLIC;
-GRANT USAGE ON SCHEMA acl TO sig_app, sig_reader, sig_editor;
-GRANT USAGE ON SCHEMA audit TO sig_app, sig_editor;
+CREATE SCHEMA IF NOT EXISTS audit AUTHORIZATION sig_audit;
+REVOKE ALL ON SCHEMA acl FROM PUBLIC;
+GRANT USAGE ON SCHEMA acl TO sig_app, sig_reader, sig_editor, sig_audit;
+GRANT USAGE, CREATE ON SCHEMA acl TO sig_rules;
 
--- Who acts: the app states its user per transaction; other logins are themselves.
--- The app user is only trusted when the session user is sig_app.
-CREATE OR REPLACE FUNCTION acl.actor() RETURNS text
+-- SECURITY DEFINER functions outside the audit log belong to sig_rules: a NOLOGIN role that
+-- no service connects as, with just the rights those functions use. Migrations hand existing
+-- ones over, then (re)create them under SET ROLE sig_rules.
+CREATE OR REPLACE FUNCTION acl.hand_definers_to_rules(schema_name pg_catalog.text)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = schema_name::regnamespace AND p.prosecdef
+              AND p.proowner <> 'sig_rules'::regrole LOOP
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO sig_rules', f);
+  END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION acl.hand_definers_to_rules(pg_catalog.text) FROM PUBLIC;
+SELECT acl.hand_definers_to_rules('acl');
+
+-- Roles whose session states the acting user per transaction (sig.app_user, sig.municipios).
+CREATE OR REPLACE FUNCTION acl.states_actor() RETURNS boolean
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN session_user = 'sig_app'
-    THEN 'app:' || coalesce(nullif(current_setting('sig.app_user', true), ''), 'anónimo')
-    ELSE session_user::text END
+  SELECT session_user::pg_catalog.text = ANY ('{sig_app,sig_importer}'::pg_catalog.text[])
+$$;
+
+-- Who acts: the app and the importer state their user per transaction; other logins are
+-- themselves.
+CREATE OR REPLACE FUNCTION acl.actor() RETURNS pg_catalog.text
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN acl.states_actor()
+    THEN 'app:' || coalesce(nullif(pg_catalog.current_setting('sig.app_user', true), ''), 'anónimo')
+    ELSE session_user::pg_catalog.text END
+$$;
+
+-- Municipalities of the editor_<DICO> group roles `who` belongs to.
+CREATE OR REPLACE FUNCTION acl.member_municipios(who name) RETURNS char(4)[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT pg_catalog.array_agg(pg_catalog.substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
+                   FROM pg_catalog.pg_roles r
+                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
+                     AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')), '{}'::char(4)[])
 $$;
 
 -- Municipalities the current user may edit. Not SECURITY DEFINER: it must see current_user.
--- sig_app: the transaction-local setting sig.municipios (comma list of DICO codes).
--- Other logins: membership of the editor_<DICO> group roles (acl.login_municipios).
--- No subquery at the top level, so that PostgreSQL inlines it into the guard triggers'
+-- sig_app and sig_importer: the transaction-local setting sig.municipios (comma list of DICO
+-- codes). Other logins: membership of the editor_<DICO> group roles.
+-- No subquery at the top level, so that PostgreSQL inlines them into the guard triggers'
 -- WHEN conditions, which it evaluates for every row.
 CREATE OR REPLACE FUNCTION acl.login_municipios() RETURNS char(4)[]
 LANGUAGE sql STABLE AS $$
-  SELECT coalesce((SELECT array_agg(substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
-                   FROM pg_roles r
-                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
-                     AND pg_has_role(current_user, r.oid, 'MEMBER')), '{}'::char(4)[])
+  SELECT acl.member_municipios(current_user)
 $$;
 
 CREATE OR REPLACE FUNCTION acl.editable_municipios() RETURNS char(4)[]
 LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN session_user = 'sig_app' THEN
-      coalesce(string_to_array(nullif(current_setting('sig.municipios', true), ''), ',')::char(4)[],
+  SELECT CASE WHEN acl.states_actor() THEN
+      coalesce(pg_catalog.string_to_array(nullif(pg_catalog.current_setting('sig.municipios', true), ''), ',')::char(4)[],
                '{}'::char(4)[])
     ELSE acl.login_municipios() END
 $$;
@@ -41,7 +103,7 @@ $$;
 -- Roles that skip row-level security (the owner, superusers): the rules do not apply to them.
 CREATE OR REPLACE FUNCTION acl.is_unrestricted() RETURNS boolean
 LANGUAGE sql STABLE AS $$
-  SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user
+  SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = current_user
 $$;
 
 -- t05_guard_*: a clear error instead of RLS silently changing zero rows (or failing with its
@@ -75,11 +137,11 @@ $$;
 
 -- A geometry must be present, non-empty, valid, and inside its municipality (with tolerance);
 -- the first problem is raised as SG001–SG004.
-CREATE OR REPLACE FUNCTION acl.assert_geometry(g geometry, dico text) RETURNS void
+CREATE OR REPLACE FUNCTION acl.assert_geometry(g public.geometry, dico pg_catalog.text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-  detail valid_detail;
-  boundary geometry;
+  detail public.valid_detail;
+  boundary public.geometry;
   tolerance double precision;
 BEGIN
   IF g IS NULL OR ST_IsEmpty(g) THEN
@@ -168,7 +230,66 @@ BEGIN
 END
 $$;
 
--- The append-only audit log.
+-- The one way to choose a feature's id: bring a deleted feature back as its last audit entry
+-- recorded it. Ids are GENERATED ALWAYS and no service role may write the id column; this
+-- function (owned by sig_owner) inserts with OVERRIDING SYSTEM VALUE after checking that the
+-- caller may edit the feature's municipality. The insert meets every trigger as usual.
+SET ROLE sig_rules;
+CREATE OR REPLACE FUNCTION acl.restore_feature(theme pg_catalog.text, feature bigint)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+  qualified pg_catalog.text := pg_catalog.format('public.%I', theme);
+  target regclass := pg_catalog.to_regclass(qualified);
+  last record;
+  allowed char(4)[];
+  columns pg_catalog.text;
+  present boolean;
+BEGIN
+  IF target IS NULL OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+      WHERE t.tgrelid = target AND t.tgname = 't90_audit_insert') THEN
+    RAISE EXCEPTION USING ERRCODE = '42P01', MESSAGE = pg_catalog.format('tema desconhecido: %s', theme);
+  END IF;
+  EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE id = $1)', qualified)
+    INTO present USING feature;
+  IF present THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG409',
+      MESSAGE = pg_catalog.format('o elemento %s de %s existe', feature, theme);
+  END IF;
+  SELECT c.op, c.municipio, c.old_values, c.old_geom INTO last FROM audit.change_log c
+   WHERE c.table_name = theme AND c.row_id = feature ORDER BY c.id DESC LIMIT 1;
+  IF NOT FOUND OR last.op <> 'D' THEN
+    RAISE EXCEPTION USING ERRCODE = 'SG404',
+      MESSAGE = pg_catalog.format('o elemento %s de %s não foi eliminado', feature, theme);
+  END IF;
+  allowed := CASE WHEN acl.states_actor() THEN acl.editable_municipios()
+                  ELSE acl.member_municipios(session_user) END;
+  IF NOT (last.municipio = ANY (allowed)) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+      MESSAGE = pg_catalog.format('não pode repor elementos do município %s em %s',
+                                  last.municipio, theme);
+  END IF;
+  SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum)
+    INTO columns FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.attname NOT IN ('id', 'geom');
+  EXECUTE pg_catalog.format(
+    'INSERT INTO %1$s (id, geom, %2$s) OVERRIDING SYSTEM VALUE '
+    'SELECT $1, $2, %2$s FROM pg_catalog.jsonb_populate_record(NULL::%1$s, $3)',
+    qualified, columns) USING feature, last.old_geom, last.old_values;
+END
+$$;
+REVOKE ALL ON FUNCTION acl.restore_feature(pg_catalog.text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION acl.restore_feature(pg_catalog.text, bigint) TO sig_app;
+RESET ROLE;
+
+-- The append-only audit log, owned by sig_audit: a NOLOGIN role no service connects as, so
+-- that no service role owns the log (an owner could switch its triggers off). Migrations
+-- reach it with an explicit SET ROLE.
+-- include: audit_owner.sql
+
+SET ROLE sig_audit;
+
 CREATE TABLE IF NOT EXISTS audit.change_log (
   id bigserial PRIMARY KEY,
   table_name text NOT NULL,
@@ -185,13 +306,14 @@ CREATE TABLE IF NOT EXISTS audit.change_log (
   row_version integer,
   old_values jsonb,
   new_values jsonb,
-  old_geom geometry(Geometry, 3763),
-  new_geom geometry(Geometry, 3763)
+  old_geom public.geometry(Geometry, 3763),
+  new_geom public.geometry(Geometry, 3763)
 );
 CREATE INDEX IF NOT EXISTS change_log_row_idx ON audit.change_log (table_name, row_id, id);
 CREATE INDEX IF NOT EXISTS change_log_municipio_idx ON audit.change_log (municipio, at);
 REVOKE ALL ON audit.change_log FROM PUBLIC;
-GRANT SELECT ON audit.change_log TO sig_app;
+GRANT SELECT ON audit.change_log TO sig_app, sig_owner, sig_rules;
+GRANT SELECT ON SEQUENCE audit.change_log_id_seq TO sig_owner;  -- for backups
 
 -- Values that differ between two row images (bookkeeping columns left out).
 CREATE OR REPLACE FUNCTION audit.changed(a jsonb, b jsonb) RETURNS jsonb
@@ -204,9 +326,9 @@ $$;
 
 -- t90_audit_update: one entry per changed row, with the values that changed (the geometry has
 -- columns of its own: it is cleared first, as to_jsonb would convert it to GeoJSON for nothing).
--- The only ways into the log are these functions (SECURITY DEFINER, owned by sig_owner).
+-- The only ways into the log are these functions (SECURITY DEFINER, owned by sig_audit).
 CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   old_r record := OLD;
   new_r record := NEW;
@@ -222,7 +344,7 @@ BEGIN
                                 application_name, client_addr, row_version,
                                 old_values, new_values, old_geom, new_geom)
   VALUES (TG_TABLE_NAME, NEW.id, NEW.municipio, 'U', session_user, current_setting('role'),
-          CASE WHEN session_user = 'sig_app'
+          CASE WHEN acl.states_actor()
                THEN nullif(current_setting('sig.app_user', true), '') END,
           current_setting('application_name', true), inet_client_addr(), NEW.row_version,
           audit.changed(old_j, new_j), audit.changed(new_j, old_j),
@@ -231,31 +353,34 @@ BEGIN
 END
 $$;
 
--- t90_audit_insert and t90_audit_delete: the same entries as log_change, one per row, written
--- by one statement from the transition table, so that a large import is logged set-based.
+-- t90_audit_insert, t90_audit_delete and t90_audit_truncate: the same entries as log_change,
+-- one per row, written by one statement from the transition table (a TRUNCATE: from the table
+-- itself, before it is emptied, as deletions), so that a large import is logged set-based.
 CREATE OR REPLACE FUNCTION audit.log_rows() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   columns text;
   inserted boolean := TG_OP = 'INSERT';
 BEGIN
-  SELECT string_agg(format('r.%I', attname), ', ' ORDER BY attnum) INTO columns
-    FROM pg_attribute
-   WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped AND attname <> 'geom';
+  SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) INTO columns
+    FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'geom';
   EXECUTE format(
     'INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, '
     '  app_user, application_name, client_addr, row_version, old_values, new_values, '
     '  old_geom, new_geom) '
     'SELECT %L, r.id, r.municipio, %L, session_user, current_setting(''role''), '
-    '  CASE WHEN session_user = ''sig_app'' '
+    '  CASE WHEN acl.states_actor() '
     '       THEN nullif(current_setting(''sig.app_user'', true), '''') END, '
     '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, %s '
-    'FROM %I r CROSS JOIN LATERAL (SELECT %s) v',
-    TG_TABLE_NAME, left(TG_OP, 1),
+    'FROM %s r CROSS JOIN LATERAL (SELECT %s) v',
+    TG_TABLE_NAME, CASE WHEN inserted THEN 'I' ELSE 'D' END,
     -- old_values, new_values, old_geom, new_geom: the row's image on its side
     CASE WHEN inserted THEN 'NULL, to_jsonb(v), NULL, r.geom'
                        ELSE 'to_jsonb(v), NULL, r.geom, NULL' END,
-    CASE WHEN inserted THEN 'new_rows' ELSE 'old_rows' END, columns);
+    CASE TG_OP WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+               ELSE format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME) END,
+    columns);
   RETURN NULL;
 END
 $$;
@@ -273,3 +398,4 @@ CREATE TRIGGER t00_append_only BEFORE UPDATE OR DELETE ON audit.change_log
 DROP TRIGGER IF EXISTS t00_no_truncate ON audit.change_log;
 CREATE TRIGGER t00_no_truncate BEFORE TRUNCATE ON audit.change_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit.forbid_change();
+RESET ROLE;

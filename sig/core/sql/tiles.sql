@@ -6,6 +6,7 @@
 CREATE SCHEMA IF NOT EXISTS maps;
 REVOKE ALL ON SCHEMA maps FROM PUBLIC;
 GRANT USAGE ON SCHEMA maps TO sig_app;
+GRANT USAGE, CREATE ON SCHEMA maps TO sig_rules;
 
 -- One row per changed area. A NULL extent (TRUNCATE) means the whole layer.
 CREATE TABLE IF NOT EXISTS maps.dirty_extent (
@@ -23,13 +24,18 @@ CREATE TABLE IF NOT EXISTS maps.dirty_extent (
 REVOKE ALL ON maps.dirty_extent FROM PUBLIC;
 -- UPDATE only for FOR UPDATE SKIP LOCKED: each process claims different rows.
 GRANT SELECT, UPDATE, DELETE ON maps.dirty_extent TO sig_app;
+-- maps.record_dirty belongs to sig_rules (NOLOGIN).
+GRANT INSERT ON maps.dirty_extent TO sig_rules;
+GRANT USAGE ON SEQUENCE maps.dirty_extent_id_seq TO sig_rules;
+SELECT acl.hand_definers_to_rules('maps');
 
 -- Statement-level AFTER trigger (transition tables new_rows / old_rows). A small change keeps
 -- one extent per geometry; a bulk change (over 64 rows) groups them by municipality and 2 km
 -- cell, so an import of thousands of features stays a few hundred rows.
 -- SECURITY DEFINER: editors and the app never write maps.dirty_extent directly.
+SET ROLE sig_rules;
 CREATE OR REPLACE FUNCTION maps.record_dirty() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changed text;
   recorded integer;
@@ -70,3 +76,4 @@ BEGIN
   RETURN NULL;
 END
 $$;
+RESET ROLE;

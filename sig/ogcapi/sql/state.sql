@@ -10,6 +10,7 @@
 CREATE SCHEMA IF NOT EXISTS ogcapi;
 REVOKE ALL ON SCHEMA ogcapi FROM PUBLIC;
 GRANT USAGE ON SCHEMA ogcapi TO sig_app, sig_reader, sig_editor;
+GRANT USAGE, CREATE ON SCHEMA ogcapi TO sig_rules;
 
 CREATE TABLE IF NOT EXISTS ogcapi.collection_change (
   id bigserial PRIMARY KEY,
@@ -26,7 +27,7 @@ CREATE INDEX IF NOT EXISTS collection_change_table_idx
 DO $$
 BEGIN
   IF to_regclass('ogcapi.collection_state') IS NOT NULL AND EXISTS (
-      SELECT 1 FROM pg_class WHERE oid = 'ogcapi.collection_state'::regclass
+      SELECT 1 FROM pg_catalog.pg_class WHERE oid = 'ogcapi.collection_state'::regclass
         AND relkind = 'r') THEN
     INSERT INTO ogcapi.collection_change (table_name, municipio, features, weight, changed_at)
       SELECT table_name, municipio, features, greatest(version, 1), changed_at
@@ -52,6 +53,13 @@ REVOKE ALL ON ogcapi.collection_change, ogcapi.collection_state, ogcapi.collecti
 GRANT SELECT ON ogcapi.collection_change, ogcapi.collection_state
   TO sig_app, sig_reader, sig_editor;
 
+-- The SECURITY DEFINER functions below belong to sig_rules (NOLOGIN): what they read and write.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ogcapi.collection_change, ogcapi.collection_sync
+  TO sig_rules;
+GRANT USAGE ON SEQUENCE ogcapi.collection_change_id_seq TO sig_rules;
+GRANT SELECT ON ogcapi.collection_state, public.municipio, public.freguesia TO sig_rules;
+SELECT acl.hand_definers_to_rules('ogcapi');
+
 -- Rows changed by one statement, as (municipality, +1 / -1) pairs.
 CREATE OR REPLACE FUNCTION ogcapi.delta_sql(op text, key_column text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -63,9 +71,10 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 
+SET ROLE sig_rules;
 -- Statement trigger: one change row per municipality the statement touched.
 CREATE OR REPLACE FUNCTION ogcapi.track_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     INSERT INTO ogcapi.collection_change (table_name, municipio, features)
@@ -84,7 +93,7 @@ $$;
 
 -- Fold the rows of one table into one per municipality (weights and counts kept).
 CREATE OR REPLACE FUNCTION ogcapi.compact(t text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('ogcapi.collection_change'), hashtext(t));
   WITH gone AS (
@@ -98,7 +107,7 @@ $$;
 
 -- Count a table again (after a load with its triggers off): correction rows per municipality.
 CREATE OR REPLACE FUNCTION ogcapi.recount(t text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   key text;
   seen xid;
@@ -110,7 +119,7 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'a tabela % não está registada em ogcapi.collection_sync', t;
   END IF;
-  SELECT tr.xmin INTO current FROM pg_trigger tr
+  SELECT tr.xmin INTO current FROM pg_catalog.pg_trigger tr
    WHERE tr.tgrelid = format('public.%I', t)::regclass AND tr.tgname = 'ogcapi_track_insert';
   IF seen IS NOT DISTINCT FROM current THEN
     RETURN;  -- another session counted it while this one waited
@@ -130,10 +139,10 @@ $$;
 -- The state of one table: version, features and last change.
 CREATE OR REPLACE FUNCTION ogcapi.state(t text)
 RETURNS TABLE (version bigint, features bigint, changed_at timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF NOT EXISTS (
-      SELECT 1 FROM ogcapi.collection_sync c JOIN pg_trigger tr
+      SELECT 1 FROM ogcapi.collection_sync c JOIN pg_catalog.pg_trigger tr
         ON tr.tgrelid = format('public.%I', c.table_name)::regclass
        AND tr.tgname = 'ogcapi_track_insert'
      WHERE c.table_name = t AND c.trigger_xmin IS NOT DISTINCT FROM tr.xmin) THEN
@@ -152,3 +161,4 @@ $$;
 REVOKE ALL ON FUNCTION ogcapi.track_change(), ogcapi.recount(text), ogcapi.compact(text),
   ogcapi.state(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ogcapi.state(text) TO sig_app, sig_reader, sig_editor;
+RESET ROLE;
