@@ -1,7 +1,9 @@
 #!/bin/sh
 # Container entrypoint of the app image.
-# For the server (gunicorn): wait for PostgreSQL, run `sig migrate` and `sig check`,
-# then exec the command. Any other command (e.g. `sig bootstrap-db`) runs directly.
+# For the server (gunicorn): wait for PostgreSQL and run `sig check`, then exec the command.
+# For `sig migrate` (the one-shot migrate service): wait for PostgreSQL, then exec it.
+# Migrations never run in the app container: it has no owner URL.
+# Any other command (e.g. `sig bootstrap-db`) runs directly.
 set -eu
 
 wait_for_db() {
@@ -30,12 +32,14 @@ sys.exit("entrypoint: database unreachable, giving up")
 PY
 }
 
-if [ "${1:-}" = "gunicorn" ]; then
-    wait_for_db
-    if [ "${SIG_MIGRATE_ON_START:-true}" = "true" ]; then
-        sig migrate
-    fi
-    sig check
-fi
+case "${1:-} ${2:-}" in
+    "gunicorn "*)
+        wait_for_db
+        sig check
+        ;;
+    "sig migrate")
+        wait_for_db
+        ;;
+esac
 
 exec "$@"

@@ -1,10 +1,13 @@
 """Gunicorn settings for the container, read from environment variables.
 
 GUNICORN_WORKERS (default 3) processes, each with GUNICORN_THREADS (default 4) threads;
-logs go to stdout/stderr so that `docker compose logs` shows them.
+logs go to stdout/stderr so that `docker compose logs` shows them. Whether X-Forwarded-Proto
+is believed follows SIG_TLS_PROXY (`sig.conf`), as in Django and the maps service.
 """
 
 import os
+
+from sig.conf import get_settings
 
 
 def _int(name: str, default: int) -> int:
@@ -27,8 +30,11 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 50000)
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on the container's overlay filesystem.
 worker_tmp_dir = "/dev/shm"
-# Only nginx reaches the app port, so trust its X-Forwarded-Proto (scheme of OGC links).
+# X-Forwarded-Proto may say https only behind a TLS-terminating proxy (SIG_TLS_PROXY), else
+# any client could claim it; only nginx reaches the app port, so then any address is trusted.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+if not get_settings().tls_proxy:
+    secure_scheme_headers: dict[str, str] = {}
 
 accesslog = "-"
 errorlog = "-"

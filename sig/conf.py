@@ -116,6 +116,9 @@ class Settings:
     proxy_count: int = 0
     # HTTPS only: redirect http to https and mark cookies secure (once TLS is set up in front).
     https_only: bool = False
+    # A TLS-terminating proxy is in front and sets X-Forwarded-Proto: only then is that header
+    # trusted to say a request came over HTTPS (production refuses credentials over plain HTTP).
+    tls_proxy: bool = False
     # HSTS max-age (seconds) sent on HTTPS responses in production; 0 turns HSTS off.
     hsts_seconds: int = 31_536_000
     # Content-Security-Policy header of every response that does not set its own.
@@ -216,6 +219,7 @@ def load_settings() -> Settings:
         log_level=_env("SIG_LOG_LEVEL", "INFO").upper(),
         proxy_count=int(_env("SIG_PROXY_COUNT", "1" if env == "production" else "0")),
         https_only=_env_bool("SIG_HTTPS_ONLY", False),
+        tls_proxy=_env_bool("SIG_TLS_PROXY", False),
         hsts_seconds=int(_env("SIG_HSTS_SECONDS", "31536000")),
         csp=_env("SIG_CSP", DEFAULT_CSP),
         max_upload_mb=int(_env("SIG_MAX_UPLOAD_MB", "200")),

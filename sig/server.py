@@ -22,8 +22,12 @@ class _Gunicorn(BaseApplication):
 
 def serve(port: int, workers: int = 2, host: str = "127.0.0.1") -> int:
     """Run until interrupted (Ctrl-C)."""
+    from sig.conf import get_settings
+
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": 4,
                "worker_class": "gthread", "timeout": 120, "accesslog": "-",
                "graceful_timeout": 10}
+    if not get_settings().tls_proxy:  # X-Forwarded-Proto is believed only behind TLS proxies
+        options["secure_scheme_headers"] = {}
     _Gunicorn(options).run()
     return 0

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sig.ops.middleware.RequestLogMiddleware",
     "sig.ops.middleware.DatabaseUnavailableMiddleware",
+    "sig.ops.middleware.CleartextCredentialsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sig.ops.middleware.SecurityHeadersMiddleware",
     "sig.ops.middleware.RequestLimitsMiddleware",
@@ -120,6 +121,9 @@ LOGGING = logging_config(SIG.log_format, SIG.log_level)
 # Security headers and cookies: SECURE_*, X_FRAME_OPTIONS, SESSION_/CSRF_COOKIE_* (sig.ops).
 globals().update(security_settings(SIG))
 SIG_CSP = SIG.csp
+# Production refuses credentials over plain HTTP (sig.ops.middleware); SIG_TLS_PROXY says
+# whether X-Forwarded-Proto can tell that a request came over HTTPS.
+SIG_PRODUCTION = SIG.production
 SIG_PROXY_COUNT = SIG.proxy_count
 # Request size limits: whole body (uploads included), and non-file data read into memory.
 SIG_MAX_UPLOAD_SIZE = SIG.max_upload_mb * 1_000_000

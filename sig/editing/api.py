@@ -16,7 +16,7 @@ from sig.editing import features
 from sig.editing.attributes import clean_properties, requested_municipio
 from sig.editing.errors import EditingError, NotFound
 from sig.editing.features import PreconditionFailed, etag, get_theme, parse_if_match
-from sig.editing.geometry import CRS84, Crs, parse_crs, parse_geometry
+from sig.editing.geometry import CRS84, Crs, parse_bbox, parse_crs, parse_geometry
 from sig.editing.http import api_view, error_response, json_response, read_json, require_person
 from sig.registry import Theme
 
@@ -125,18 +125,6 @@ def read_one(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
     return feature_response(theme, pk, crs)
 
 
-def _bbox(value: str | None) -> tuple[float, ...] | None:
-    if not value:
-        return None
-    try:
-        numbers = tuple(float(v) for v in value.split(","))
-    except ValueError as exc:
-        raise EditingError(f"bbox inválida: {value}") from exc
-    if len(numbers) != 4:
-        raise EditingError("bbox precisa de 4 números: oeste,sul,este,norte")
-    return numbers
-
-
 def _limit(value: str | None) -> int:
     if not value:
         return 1000
@@ -151,7 +139,8 @@ def read_many(request: HttpRequest, theme: Theme) -> HttpResponse:
     bbox_crs = parse_crs(request.GET.get("bbox-crs"), default=crs)
     queryset = features.search(theme, q=request.GET.get("q", ""),
                                municipio=request.GET.get("municipio") or None,
-                               bbox=_bbox(request.GET.get("bbox")), bbox_srid=bbox_crs.srid)
+                               bbox=parse_bbox(request.GET.get("bbox"), bbox_crs),
+                               bbox_srid=bbox_crs.srid)
     limit = _limit(request.GET.get("limit"))
     rows = list(features.feature_rows(theme, queryset.order_by("id")[:limit], crs.srid))
     body = {"type": "FeatureCollection", "features": rows, "numberReturned": len(rows)}

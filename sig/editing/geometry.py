@@ -1,7 +1,10 @@
-"""Incoming geometries: the CRS they are in (`Content-Crs`), their structure, ranges and type.
+"""Incoming geometries and boxes: the CRS they are in (`Content-Crs`, `bbox-crs`), their
+structure, ranges and type.
 
-Checks here give precise messages for malformed input; validity (self-intersection, with reason
-and location) and "inside the municipality" are decided by the database triggers.
+Coordinates must lie in the area of use of their CRS (400) and in the area of use of the
+storage CRS, PT-TM06 (422), both grown by a margin (`sig.crsarea`). Checks here give precise
+messages for malformed input; validity (self-intersection, with reason and location) and
+"inside the municipality" are decided by the database triggers.
 """
 
 from __future__ import annotations
@@ -19,16 +22,13 @@ from django.contrib.gis.geos import (
     MultiPolygon,
 )
 
+from sig import crsarea
 from sig.editing.errors import EditingError
 from sig.registry.schema import GeometryType
 
 STORAGE_SRID = 3763
 # More vertices than this in one feature is refused (a municipal polygon rarely has 20,000).
 MAX_VERTICES = 100_000
-# Projected bounds accepted for EPSG:3763 (its area of use, mainland Portugal, with a margin).
-PTTM06_BOUNDS = (-150_000.0, -330_000.0, 190_000.0, 300_000.0)
-# Longitude/latitude bounds of the same area (mainland Portugal with a margin).
-LONLAT_BOUNDS = (-10.5, 36.0, -5.5, 43.0)
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,38 @@ def _position(value: Any, crs: Crs, counter: list[int]) -> list[float]:
 
 
 def _check_range(x: float, y: float, crs: Crs) -> None:
-    if crs.srid == 4326:
-        if not (-180 <= x <= 180 and -90 <= y <= 90):
-            raise GeometryError(f"coordenadas fora do intervalo: longitude {x}, latitude {y}")
-        west, south, east, north = LONLAT_BOUNDS
-    else:
-        west, south, east, north = PTTM06_BOUNDS
-    if not (west <= x <= east and south <= y <= north):
+    """In the area of use of `crs` (400), then of the storage CRS (422; the same for it)."""
+    point = (x, y, x, y)
+    if crs.srid != STORAGE_SRID and not crsarea.contains(crsarea.bounds(crs.srid), point):
+        raise GeometryError(f"coordenadas fora do intervalo de {crs.uri}: {x}, {y} "
+                            f"({crsarea.describe(crs.srid)})")
+    if not crsarea.contains(crsarea.bounds(crs.srid, STORAGE_SRID), point):
         raise GeometryError(f"coordenadas fora da área do PT-TM06 (Portugal continental): "
                             f"{x}, {y}", status=422)
+
+
+def parse_bbox(value: str | None, crs: Crs) -> tuple[float, float, float, float] | None:
+    """A `bbox` parameter in `crs` (its axis order) as (minx, miny, maxx, maxy), cut to the
+    area of use of `crs`; not four finite numbers, inverted or wholly outside it is a 400."""
+    if not value:
+        return None
+    try:
+        numbers = [float(v) for v in value.split(",")]
+    except ValueError as exc:
+        raise EditingError(f"bbox inválida: {value}") from exc
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise EditingError("bbox precisa de 4 números finitos: oeste,sul,este,norte")
+    if crs.lat_first:
+        numbers = [numbers[1], numbers[0], numbers[3], numbers[2]]
+    if numbers[0] > numbers[2] or numbers[1] > numbers[3]:
+        raise EditingError(f"bbox invertida: o mínimo é maior do que o máximo: {value}")
+    area = crsarea.bounds(crs.srid)
+    box = (max(numbers[0], area[0]), max(numbers[1], area[1]), min(numbers[2], area[2]),
+           min(numbers[3], area[3]))
+    if box[0] > box[2] or box[1] > box[3]:
+        raise EditingError(f"bbox fora da área de uso de {crs.uri} "
+                           f"({crsarea.describe(crs.srid)}): {value}")
+    return box
 
 
 def _walk(coords: Any, depth: int, crs: Crs, counter: list[int]) -> list:

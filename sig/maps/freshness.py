@@ -6,28 +6,47 @@ each service process listens, claims rows (`FOR UPDATE SKIP LOCKED`: each row is
 one process), removes the tiles of every cache that draws that table over the old and new
 geometry, and deletes the rows in the same transaction — a crash leaves them for the next
 try. It also polls every few seconds, so a missed notification costs seconds, not staleness.
-Channel `sig_maps_config` (a raster import) makes the process rewrite its runtime files.
+Channel `sig_maps_config` (a raster import) makes the process rewrite its runtime files from
+the database.
+
+Any database login can NOTIFY any channel, so a notification is only a hint: its payload must
+be a known table (`sig_tiles`) or a raster layer name (`sig_maps_config`), anything else is
+ignored and logged; what is cleared comes only from `maps.dirty_extent` and the runtime files
+only from the database; and work is throttled — dirty extents are claimed at most every
+TILES_MIN_SECONDS and the configuration rewritten at most every CONFIG_MIN_SECONDS, a burst of
+notifications coalescing into one run at the end of the window.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sig.derive.mapfile import GROUP_TABLES
 from sig.maps import tiles
+from sig.maps.rasters import CONFIG_CHANNEL
+from sig.maps.rasters import NAME as LAYER_NAME  # what a sig_maps_config notification carries
 
 log = logging.getLogger("sig.maps.freshness")
 
 CHANNEL = "sig_tiles"
-CONFIG_CHANNEL = "sig_maps_config"
 POLL_SECONDS = 2.0
 MISSING_SCHEMA_WAIT = 300.0
 BATCH = 500
+# Shortest time between two claims of dirty extents prompted by notifications.
+TILES_MIN_SECONDS = 0.25
+# Shortest time between two rewrites of the runtime configuration.
+CONFIG_MIN_SECONDS = 5.0
+# Ignored notifications are logged at most this often (with their count).
+IGNORED_LOG_SECONDS = 60.0
+# Reasons (layer names) kept for the log line of one coalesced run.
+MAX_REASONS = 10
 
 CLAIM = ("DELETE FROM maps.dirty_extent WHERE id IN (SELECT id FROM maps.dirty_extent "
          "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) "
@@ -88,6 +107,11 @@ class CacheIndex:
         if self._proxy is None or self.path.stat().st_mtime != self._mtime:
             self._load()
 
+    def tables(self) -> frozenset[str]:
+        """Every table some cache draws."""
+        self.refresh()
+        return frozenset().union(*self._tables.values())
+
     def managers_for(self, table: str) -> list:
         self.refresh()
         names = [name for name, drawn in self._tables.items() if table in drawn]
@@ -120,13 +144,64 @@ def process_pending(conn, index: CacheIndex) -> int:
                  len(extents))
 
 
-class FreshnessWorker(threading.Thread):
-    """Background thread: LISTEN, claim, clear; reconnects after errors."""
+@dataclass
+class Throttle:
+    """At most one run per `interval` seconds; requests inside the window wait for its end and
+    coalesce into that one run."""
 
-    def __init__(self, config_path: Path, on_config: Callable[[str], None] | None = None):
+    interval: float
+    last: float = -math.inf
+    reasons: set[str] = field(default_factory=set)
+    pending: bool = False
+
+    def request(self, reason: str = "") -> None:
+        self.pending = True
+        if reason and len(self.reasons) < MAX_REASONS:
+            self.reasons.add(reason)
+
+    def next_run(self) -> float:
+        """When the pending request may run (inf when nothing is pending)."""
+        return self.last + self.interval if self.pending else math.inf
+
+    def take(self, now: float) -> set[str] | None:
+        """The coalesced reasons when a run is due now (and the window restarts), else None."""
+        if not self.pending or now < self.next_run():
+            return None
+        reasons, self.reasons, self.pending, self.last = self.reasons, set(), False, now
+        return reasons
+
+
+class IgnoredLog:
+    """Counts ignored notifications; logs them at most every IGNORED_LOG_SECONDS."""
+
+    def __init__(self, every: float = IGNORED_LOG_SECONDS):
+        self.every, self.count, self.logged, self.sample = every, 0, -math.inf, ""
+
+    def add(self, channel: str, payload: str, now: float) -> None:
+        self.count += 1
+        self.sample = self.sample or f"{channel} {payload[:60]!r}"
+        if now - self.logged >= self.every:
+            log.warning("notificações ignoradas: %s (conteúdo não reconhecido, p. ex. %s)",
+                        self.count, self.sample)
+            self.count, self.logged, self.sample = 0, now, ""
+
+
+class FreshnessWorker(threading.Thread):
+    """Background thread: LISTEN, check, throttle, claim, clear; reconnects after errors.
+
+    `counts` records what it did: tiles (claims), config (rewrites), ignored (notifications).
+    """
+
+    def __init__(self, config_path: Path, on_config: Callable[[str], None] | None = None,
+                 tiles_interval: float = TILES_MIN_SECONDS,
+                 config_interval: float = CONFIG_MIN_SECONDS):
         super().__init__(name="sig-tiles-freshness", daemon=True)
         self.index = CacheIndex(config_path)
         self.on_config = on_config
+        self.tiles = Throttle(tiles_interval)
+        self.config = Throttle(config_interval)
+        self.ignored = IgnoredLog()
+        self.counts: Counter[str] = Counter()
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -152,15 +227,46 @@ class FreshnessWorker(threading.Thread):
                 return
             conn.execute(f"LISTEN {CHANNEL}")
             conn.execute(f"LISTEN {CONFIG_CHANNEL}")
-            process_pending(conn, self.index)
+            self.tiles.request()
             while not self._stop.is_set():
+                self._act(conn)
                 self._wait(conn)
-                process_pending(conn, self.index)
+
+    def _act(self, conn) -> None:
+        now = time.monotonic()
+        reasons = self.config.take(now)
+        if reasons is not None and self.on_config:
+            self.counts["config"] += 1
+            self.on_config(", ".join(sorted(reasons)))
+        if self.tiles.take(now) is not None:
+            self.counts["tiles"] += 1
+            process_pending(conn, self.index)
 
     def _wait(self, conn) -> None:
-        deadline = time.monotonic() + POLL_SECONDS
-        for notice in conn.notifies(timeout=POLL_SECONDS, stop_after=1):
-            if notice.channel == CONFIG_CHANNEL and self.on_config:
-                self.on_config(notice.payload)
-            if time.monotonic() >= deadline:
+        """Read notifications until something is due, or the next poll."""
+        poll = time.monotonic() + POLL_SECONDS
+        while not self._stop.is_set():
+            now = time.monotonic()
+            until = min(poll, self.tiles.next_run(), self.config.next_run())
+            if until <= now:
                 break
+            for notice in conn.notifies(timeout=until - now, stop_after=1):
+                self.hint(notice.channel, notice.payload)
+        if time.monotonic() >= poll:
+            self.tiles.request()
+
+    def hint(self, channel: str, payload: str) -> None:
+        """A notification: a request to the matching throttle when its payload is known."""
+        if channel == CHANNEL and payload in self.known_tables():
+            self.tiles.request()
+        elif channel == CONFIG_CHANNEL and LAYER_NAME.fullmatch(payload):
+            self.config.request(payload)
+        else:
+            self.counts["ignored"] += 1
+            self.ignored.add(channel, payload, time.monotonic())
+
+    def known_tables(self) -> frozenset[str]:
+        """Tables whose commits notify: the registry's themes and what the caches draw."""
+        from sig.registry import get_registry
+
+        return frozenset(theme.table for theme in get_registry()) | self.index.tables()

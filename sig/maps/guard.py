@@ -1,9 +1,20 @@
-"""Checks of map requests before MapProxy: bad input gets an OGC ServiceException (HTTP 400).
+"""The entry of every /maps request: checks before MapProxy, security headers after it.
 
-MapProxy validates much itself, but answers some bad input with HTTP 500 (a BBOX or a tile
-row that is not a number, a negative WIDTH) or with a blank image (NaN or absurd BBOX), and
-it accepts a WIDTH of 100 000 pixels if the other side is small. These checks run first;
-exceptions MapProxy raises for bad input keep their OGC code and get status 400.
+`Guard` is the single entry point of the maps service (`sig.maps.wsgi.mount`):
+
+- headers that would steer MapProxy's paths and URLs are dropped (`X-Script-Name`,
+  `X-Forwarded-Host`; `X-Forwarded-Proto` unless SIG_TLS_PROXY) and the Host must be one of
+  SIG_ALLOWED_HOSTS, as Django demands;
+- the path must have one of the forms the service publishes (`route`). MapProxy picks a
+  service by the first word of the path and ignores the rest for KVP services (so
+  `/service/x` or `/service.php` would reach WMS unchecked) and finds tiles anywhere in a
+  path; any other form is a 404;
+- parameters are checked: bad input gets an OGC ServiceException (HTTP 400). MapProxy
+  validates much itself, but answers some bad input with HTTP 500 (a BBOX or a tile row that
+  is not a number, a negative WIDTH) or with a blank image (NaN or absurd BBOX), and it
+  accepts a WIDTH of 100 000 pixels if the other side is small. Exceptions MapProxy raises
+  for bad input keep their OGC code and get status 400;
+- every answer carries the security headers of the rest of the service.
 """
 
 from __future__ import annotations
@@ -11,10 +22,16 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
+
+from django.http.request import split_domain_port, validate_host
+
+from sig.conf import Settings, get_settings
+from sig.ops.hardening import is_secure, response_headers
 
 # Largest WMS image side (pixels); MapServer's MAXSIZE is the same.
 MAX_SIZE = 4096
@@ -44,12 +61,13 @@ OWS_EXCEPTION_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 class Problem(Exception):
-    """A bad parameter: OGC exception code and a pt-PT message."""
+    """A bad request: OGC exception code, a pt-PT message and the HTTP status."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, status: str = "400 Bad Request"):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.status = status
 
 
 def exception_response(code: str, message: str, status: str = "400 Bad Request",
@@ -284,7 +302,7 @@ KVP_CHECKS = {
     ("wms", "getlegendgraphic"): check_legend,
     ("wmts", "gettile"): check_gettile,
 }
-OGC_MAP = re.compile(r"^/ogcapi/(collections/[^/]+/)?map(\.\w+)?$")
+MAP_FILE = re.compile(r"^map(\.\w+)?$")
 
 
 def _ogc_crs(value: str, catalogue: Catalogue) -> None:
@@ -314,17 +332,57 @@ def check_ogc_map(params: dict[str, str], catalogue: Catalogue) -> None:
 
 
 # /wmts/{layer}/{grid}/{z}/{x}/{y}.{ext} and /tiles|/tms/1.0.0/{layer}/{grid}/{z}/{x}/{y}.{ext}
-TILE_PATH = re.compile(r"^/(wmts|tiles|tms/1\.0\.0)/[^/]+/[^/]+/([^/]+)/([^/]+)/([^/]+)$")
+TILE_PATH = re.compile(r"^/(wmts|tiles|tms/1\.0\.0)/[^/]+/[^/]+/([^/]+)/([^/]+)/([^/.]+)\.\w+$")
+KVP_PATHS = ("/service", "/ows", "/wms", "/wmts")
+# Capabilities and root documents: the service root, WMTS REST and TMS capabilities.
+DOCUMENT_PATH = re.compile(r"^/?$|^/wmts/1\.0\.0/WMTSCapabilities\.xml$"
+                           r"|^/tms(/1\.0\.0(/[\w.:-]+){0,2})?/?$")
+OGC_NAME = re.compile(r"^[\w.:-]+$")
 
 
-def check_tile_path(path: str) -> None:
-    match = TILE_PATH.match(path)
-    if not match:
-        return
-    z, x, y = match.group(2), match.group(3), match.group(4).rsplit(".", 1)[0]
-    if not all(re.fullmatch(r"\d{1,9}", part) for part in (z, x, y)):
+def _tile_numbers(*parts: str) -> None:
+    if not all(re.fullmatch(r"\d{1,9}", part) for part in parts):
         raise Problem("InvalidParameterValue",
                       "nível, coluna e linha da tesela devem ser inteiros não negativos")
+
+
+def _unknown(path: str) -> Problem:
+    return Problem("OperationNotSupported", f"endereço desconhecido no serviço de mapas: "
+                   f"/maps{path[:200]}", status="404 Not Found")
+
+
+def ogc_parts(path: str) -> list[str]:
+    """The parts of an /ogcapi path after `ogcapi`, as MapProxy splits them (outer slashes
+    dropped); a path MapProxy would read differently from how it looks is a 404."""
+    parts = path.strip("/").split("/")
+    if parts[0] != "ogcapi" or not all(OGC_NAME.fullmatch(part) for part in parts[1:]) \
+            or ".." in parts or "//" in path:
+        raise _unknown(path)
+    return parts[1:]
+
+
+def check_ogc_path(parts: list[str], params: dict[str, str], catalogue: Catalogue) -> None:
+    """OGC API Maps and Tiles, routed as MapProxy routes them: maps get `check_ogc_map`,
+    tiles integer coordinates."""
+    own = parts[2:] if parts[:1] == ["collections"] else parts
+    if len(own) == 1 and MAP_FILE.fullmatch(own[0]) and len(parts) in (1, 3):
+        check_ogc_map(params, catalogue)
+    elif own[:2] == ["map", "tiles"] and len(own) == 6 and len(parts) in (6, 8):
+        _tile_numbers(*own[-3:])
+
+
+def route(path: str) -> str:
+    """The kind of a /maps path (kvp, tile, document, ogcapi); a 404 Problem for any other
+    form, including those MapProxy would still answer."""
+    if path in KVP_PATHS:
+        return "kvp"
+    if TILE_PATH.fullmatch(path):
+        return "tile"
+    if DOCUMENT_PATH.fullmatch(path):
+        return "document"
+    if path == "/ogcapi" or path.startswith("/ogcapi/"):
+        return "ogcapi"
+    raise _unknown(path)
 
 
 def check_kvp(params: dict[str, str], catalogue: Catalogue) -> None:
@@ -341,16 +399,22 @@ def check_kvp(params: dict[str, str], catalogue: Catalogue) -> None:
         checker(params, catalogue)
 
 
+def check_request(path: str, params: dict[str, str], catalogue: Catalogue) -> None:
+    kind = route(path)
+    if kind == "kvp":
+        check_kvp(params, catalogue)
+    elif kind == "tile":
+        match = TILE_PATH.fullmatch(path)
+        assert match is not None
+        _tile_numbers(*match.group(2, 3, 4))
+    elif kind == "ogcapi":
+        check_ogc_path(ogc_parts(path), params, catalogue)
+
+
 def problem_for(environ, catalogue: Catalogue | CatalogueFile) -> Problem | None:
     """The first problem of a request, or None."""
-    path = environ.get("PATH_INFO", "")
     try:
-        if path in ("/service", "/wms", "/ows", "/wmts"):
-            check_kvp(query_params(environ), catalogue.get())
-        elif OGC_MAP.match(path):
-            check_ogc_map(query_params(environ), catalogue.get())
-        else:
-            check_tile_path(path)
+        check_request(environ.get("PATH_INFO", ""), query_params(environ), catalogue.get())
     except Problem as problem:
         return problem
     return None
@@ -365,25 +429,82 @@ def _ows_style(environ) -> bool:
 
 def json_problem(problem: Problem):
     """OGC API error (RFC 7807 problem details, as MapProxy's OGC API answers)."""
-    body = json.dumps({"title": "OGCAPI", "type": "Invalid Parameter", "status": 400,
+    status = int(problem.status.split()[0])
+    kind = "Invalid Parameter" if status == 400 else "Not Found"
+    body = json.dumps({"title": "OGCAPI", "type": kind, "status": status,
                        "detail": problem.message}, ensure_ascii=False).encode("utf-8")
 
     def app(environ, start_response):
-        start_response("400 Bad Request", [("Content-Type", "application/json"),
-                                           ("Content-Length", str(len(body)))])
+        start_response(problem.status, [("Content-Type", "application/json"),
+                                        ("Content-Length", str(len(body)))])
         return [body]
 
     return app
 
 
-def check(environ, catalogue: Catalogue | CatalogueFile):
-    """An OGC exception WSGI app for a bad request, or None."""
-    problem = problem_for(environ, catalogue)
-    if problem is None:
-        return None
+def problem_response(environ, problem: Problem):
+    """The OGC exception WSGI app of `problem`, in the form the path's service uses."""
     if environ.get("PATH_INFO", "").startswith("/ogcapi"):
         return json_problem(problem)
-    return exception_response(problem.code, problem.message, ows=_ows_style(environ))
+    return exception_response(problem.code, problem.message, status=problem.status,
+                              ows=_ows_style(environ))
+
+
+# Request headers MapProxy reads to build paths and URLs, which clients must not steer.
+UNTRUSTED_HEADERS = ("HTTP_X_SCRIPT_NAME", "HTTP_X_FORWARDED_HOST")
+
+
+def trusted_headers(environ, settings: Settings) -> Problem | None:
+    """Drop the headers clients could use to steer MapProxy; a Host not allowed is a 400."""
+    for name in UNTRUSTED_HEADERS:
+        environ.pop(name, None)
+    if not settings.tls_proxy:
+        environ.pop("HTTP_X_FORWARDED_PROTO", None)
+    elif environ.get("HTTP_X_FORWARDED_PROTO") not in (None, "http", "https"):
+        environ["HTTP_X_FORWARDED_PROTO"] = "https" if is_secure(environ, settings) else "http"
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _ = split_domain_port(host)
+    if not domain or not validate_host(domain, list(settings.allowed_hosts)):
+        return Problem("InvalidParameterValue", f"nome de servidor não permitido: {host[:100]}")
+    return None
+
+
+class Guard:
+    """The single entry point of /maps (PATH_INFO relative to the prefix): trusted headers,
+    a known path and checked parameters before `app`; security headers on every answer.
+
+    `catalogue` is what the service offers; None while the service is unavailable (then only
+    headers and paths are checked, and `app` answers 503)."""
+
+    def __init__(self, app: Callable, catalogue: Catalogue | CatalogueFile | None,
+                 settings: Settings | None = None):
+        self.app = app
+        self.catalogue = catalogue
+        self.settings = settings or get_settings()
+
+    def problem(self, environ) -> Problem | None:
+        problem = trusted_headers(environ, self.settings)
+        if problem is not None:
+            return problem
+        if self.catalogue is not None:
+            return problem_for(environ, self.catalogue)
+        try:
+            route(environ.get("PATH_INFO", ""))
+        except Problem as unknown:
+            return unknown
+        return None
+
+    def __call__(self, environ, start_response):
+        extra = response_headers(self.settings, is_secure(environ, self.settings))
+
+        def with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [(n, v) for n, v in extra if n.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        problem = self.problem(environ)
+        app = self.app if problem is None else problem_response(environ, problem)
+        return app(environ, with_headers)
 
 
 CODE = re.compile(rb'(?:exceptionCode|code)="([A-Za-z]+)"')

@@ -3,8 +3,9 @@
 At start each service process writes the runtime files, starts its MapServer pool and the
 tile-freshness thread, and builds MapProxy (reloaded when the runtime configuration file
 changes, e.g. after a raster import), rendering without storing tiles while the cache cannot
-be written (`sig.maps.fallback`). Requests pass the guard (`sig.maps.guard`) first;
-WMS GetFeatureInfo in HTML is answered from MapServer's JSON (`sig.maps.featureinfo`).
+be written (`sig.maps.fallback`). Every request under /maps passes the guard
+(`sig.maps.guard.Guard`) first, whether the service started or not; WMS GetFeatureInfo in
+HTML is answered from MapServer's JSON (`sig.maps.featureinfo`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ PREFIX = "/maps"
 
 
 class MapsApp:
-    """WSGI application of /maps (PATH_INFO relative to the prefix)."""
+    """WSGI application of /maps (PATH_INFO relative to the prefix), behind the guard."""
 
     def __init__(self, mapproxy_app, config: Path):
         self.mapproxy = mapproxy_app
@@ -35,9 +36,6 @@ class MapsApp:
         self.cached = FastTiles(config)
 
     def __call__(self, environ, start_response):
-        problem = guard.check(environ, self.catalogue)
-        if problem is not None:
-            return problem(environ, start_response)
         answer = self.cached(environ, start_response)
         if answer is not None:
             return answer
@@ -117,17 +115,19 @@ class Service:
             self.pool.stop()
 
 
-def build() -> Callable:
-    """The /maps application of this process (an OGC exception app if it cannot start)."""
+def build() -> guard.Guard:
+    """The guarded /maps application of this process (503s if the service cannot start)."""
     try:
-        return Service().start()
+        maps = Service().start()
     except Exception as exc:
         log.exception("o serviço de mapas não arrancou")
-        return Unavailable(str(exc))
+        return guard.Guard(Unavailable(str(exc)), None)
+    return guard.Guard(maps, maps.catalogue)
 
 
-def mount(django_app: Callable, maps_app: Callable | None = None) -> Callable:
-    """One WSGI application: /maps/… to the maps service, everything else to Django."""
+def mount(django_app: Callable, maps_app: guard.Guard | None = None) -> Callable:
+    """One WSGI application: every /maps… path to the guarded maps service, everything else
+    to Django."""
     maps = maps_app if maps_app is not None else build()
 
     def application(environ, start_response):

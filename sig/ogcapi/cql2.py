@@ -39,6 +39,11 @@ class Lit:
 class Geom:
     geojson: dict  # coordinates in the filter CRS
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) as written (the filter CRS's axis order)."""
+        return tuple(shapely.from_geojson(json.dumps(self.geojson)).bounds)
+
 
 @dataclass(frozen=True)
 class Interval:
@@ -100,9 +105,6 @@ def _checked(shape: shapely.Geometry) -> Geom:
         raise CqlError("geometria vazia no filtro")
     if not shapely.is_valid(shape):
         raise CqlError(f"geometria inválida no filtro: {shapely.is_valid_reason(shape)}")
-    coords = shapely.get_coordinates(shape)
-    if not (abs(coords) < 1e9).all():
-        raise CqlError("coordenadas fora do intervalo no filtro")
     return Geom(json.loads(shapely.to_geojson(shape)))
 
 

@@ -1,7 +1,8 @@
 """Coordinate reference systems of OGC API Features Part 2, as PostGIS integer SRIDs.
 
 Coordinates are written in the axis order of the CRS: EPSG:4326 is latitude, longitude;
-CRS84, EPSG:3763 and EPSG:3857 are easting (longitude), northing (latitude).
+CRS84, EPSG:3763 and EPSG:3857 are easting (longitude), northing (latitude). Coordinates a
+request carries must lie in the area of use of their CRS (`check_area`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sig import crsarea
 from sig.ogcapi.errors import bad_request
 
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -26,6 +28,14 @@ class Crs:
     def header(self) -> str:
         """Value of the Content-Crs header."""
         return f"<{self.uri}>"
+
+    def contains(self, box: crsarea.Bounds) -> bool:
+        """True when `box` (minx, miny, maxx, maxy; easting first) lies in the area of use."""
+        return crsarea.contains(crsarea.bounds(self.srid), box)
+
+    def area_text(self) -> str:
+        """The accepted area, in pt-PT, for error messages."""
+        return f"{self.title}: {crsarea.describe(self.srid)}"
 
 
 def _epsg(code: int) -> str:
@@ -69,6 +79,13 @@ def parse_crs(value: str | None, parameter: str = "crs", default: Crs = CRS84) -
         raise bad_request(f"{parameter}: sistema de coordenadas não suportado: {value!r} "
                           f"(suportados: {names})")
     return crs
+
+
+def check_area(crs: Crs, box: crsarea.Bounds, parameter: str) -> None:
+    """A 400 naming `parameter` when `box` leaves the area of use of `crs`."""
+    if not crs.contains(box):
+        raise bad_request(f"{parameter}: coordenadas fora da área de uso do sistema de "
+                          f"coordenadas ({crs.area_text()})")
 
 
 def crs_uris() -> list[str]:

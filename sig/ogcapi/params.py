@@ -16,7 +16,7 @@ from psycopg import sql
 
 from sig.ogcapi import cql2
 from sig.ogcapi.collections import Collection, Property
-from sig.ogcapi.crs import CRS84, Crs, parse_crs
+from sig.ogcapi.crs import CRS84, Crs, check_area, parse_crs
 from sig.ogcapi.errors import bad_request
 from sig.ogcapi.sqlfilter import compile_filter
 from sig.ogcapi.temporal import TimeRange, parse_datetime
@@ -88,7 +88,8 @@ def parse_bool(value: str | None, name: str) -> bool:
 
 
 def parse_bbox(value: str, crs: Crs) -> tuple[float, float, float, float]:
-    """Four (or six, 3D) numbers in `crs` axis order, returned as (minx, miny, maxx, maxy)."""
+    """Four (or six, 3D) numbers in `crs` axis order, returned as (minx, miny, maxx, maxy);
+    the box must lie in the area of use of `crs` (the `bbox-crs`)."""
     parts = value.split(",")
     if len(parts) not in (4, 6):
         raise bad_request(f"bbox: esperava 4 ou 6 números separados por vírgulas, não "
@@ -105,10 +106,9 @@ def parse_bbox(value: str, crs: Crs) -> tuple[float, float, float, float]:
         low, high = low[::-1], high[::-1]
     if low[0] > high[0] or low[1] > high[1]:
         raise bad_request(f"bbox: o mínimo é maior do que o máximo: {value!r}")
-    if crs.srid == 4326 and not (-180 <= low[0] and high[0] <= 180 and -90 <= low[1]
-                                 and high[1] <= 90):
-        raise bad_request(f"bbox: fora dos limites da longitude/latitude: {value!r}")
-    return low[0], low[1], high[0], high[1]
+    box = (low[0], low[1], high[0], high[1])
+    check_area(crs, box, "bbox")
+    return box
 
 
 def parse_properties(value: str | None, collection: Collection) -> tuple[str, ...] | None:

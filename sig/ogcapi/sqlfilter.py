@@ -2,7 +2,8 @@
 
 Property names are checked against the collection (only its columns become identifiers) and
 every literal travels as a bound parameter with an explicit cast, so no text of the request
-reaches the database unescaped. Type mismatches are `CqlError`s, not database errors.
+reaches the database unescaped. Type mismatches and geometry literals outside the area of use
+of the filter CRS are `CqlError`s, not database errors.
 """
 
 from __future__ import annotations
@@ -203,12 +204,22 @@ class FilterCompiler:
 
     def geometry(self, node: Any) -> sql.Composable:
         if isinstance(node, Geom):
+            self.check_area(node)
             expr, params = geometry_literal(node.geojson, self.filter_crs)
             self.params.extend(params)
             return expr
         if isinstance(node, Prop) and node.name in GEOMETRY_NAMES:
             return sql.Identifier("geom")
         raise CqlError("as funções espaciais esperam a geometria e uma geometria literal")
+
+    def check_area(self, geom: Geom) -> None:
+        """Literal coordinates must lie in the area of use of the filter CRS."""
+        minx, miny, maxx, maxy = geom.bounds
+        crs = self.filter_crs
+        box = (miny, minx, maxy, maxx) if crs.lat_first else (minx, miny, maxx, maxy)
+        if not crs.contains(box):
+            raise CqlError("geometria com coordenadas fora da área de uso do sistema de "
+                           f"coordenadas do filtro (filter-crs {crs.area_text()})")
 
     def temporal(self, op: str, node: Op) -> sql.Composable:
         """A temporal function: each end of each period is written (and its value bound) in

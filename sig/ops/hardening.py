@@ -1,7 +1,9 @@
 """Production safety: settings the service refuses to start with, and the security settings.
 
 Plain functions over `sig.conf.Settings` (no Django import): `sig/settings.py` calls them
-while Django loads, so gunicorn, `sig` commands and the container all refuse alike.
+while Django loads, so gunicorn, `sig` commands and the container all refuse alike. The
+security headers are defined once here, for Django's settings and for the WSGI applications
+beside Django (`response_headers`, used by the maps service).
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ from sig.conf import Settings
 DEFAULT_SECRET_KEY = Settings.secret_key
 MIN_SECRET_LENGTH = 32
 PLACEHOLDERS = ("change-me", "changeme", "collectstatic-build-only")
+REFERRER_POLICY = "same-origin"
+OPENER_POLICY = "same-origin"
+FRAME_OPTIONS = "SAMEORIGIN"
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=()"
+# The only X-Forwarded-Proto value that makes a request secure behind the TLS proxy.
+FORWARDED_HTTPS = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 class UnsafeSettings(ImproperlyConfigured):
@@ -60,19 +68,44 @@ def require_safe(settings: Settings) -> None:
 
 def security_settings(settings: Settings) -> dict:
     """Django security settings for this deployment (HSTS, cookies, proxy, frames)."""
-    behind_proxy = settings.proxy_count > 0
+    secure_cookies = settings.https_only or settings.production
     return {
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
-        "SECURE_REFERRER_POLICY": "same-origin",
-        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
-        "X_FRAME_OPTIONS": "SAMEORIGIN",
+        "SECURE_REFERRER_POLICY": REFERRER_POLICY,
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": OPENER_POLICY,
+        "X_FRAME_OPTIONS": FRAME_OPTIONS,
         # HSTS is only ever sent on HTTPS responses (Django checks request.is_secure()).
         "SECURE_HSTS_SECONDS": settings.hsts_seconds if settings.production else 0,
-        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if behind_proxy else None,
+        "SECURE_PROXY_SSL_HEADER": FORWARDED_HTTPS if settings.tls_proxy else None,
         "SECURE_SSL_REDIRECT": settings.https_only,
         "SECURE_REDIRECT_EXEMPT": [r"^healthz$", r"^readyz$"],
-        "SESSION_COOKIE_SECURE": settings.https_only,
-        "CSRF_COOKIE_SECURE": settings.https_only,
+        # Production cookies travel only over HTTPS and never reach scripts (the editor
+        # reads its CSRF token from the page, not from the cookie).
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "CSRF_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
+        "CSRF_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
     }
+
+
+def is_secure(environ: dict, settings: Settings) -> bool:
+    """Did the client use HTTPS? (Django's request.is_secure() for a WSGI environ.)"""
+    name, value = FORWARDED_HTTPS
+    if settings.tls_proxy and environ.get(name) is not None:
+        return environ[name].split(",")[0].strip() == value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def response_headers(settings: Settings, secure: bool) -> list[tuple[str, str]]:
+    """The security headers Django's middleware gives its responses (sig.settings), for the
+    WSGI applications that answer beside Django."""
+    headers = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", REFERRER_POLICY),
+               ("Cross-Origin-Opener-Policy", OPENER_POLICY), ("X-Frame-Options", FRAME_OPTIONS),
+               ("Permissions-Policy", PERMISSIONS_POLICY)]
+    if settings.csp:
+        headers.append(("Content-Security-Policy", settings.csp))
+    if secure and settings.production and settings.hsts_seconds:
+        headers.append(("Strict-Transport-Security", f"max-age={settings.hsts_seconds}"))
+    return headers

@@ -1,9 +1,9 @@
 """Middleware of the service: request logs, database outages, security headers, limits.
 
 Order in settings.MIDDLEWARE: RequestLogMiddleware first (it times everything and gives each
-request its id), then DatabaseUnavailableMiddleware, SecurityMiddleware,
-SecurityHeadersMiddleware and RequestLimitsMiddleware; LoginRateLimitMiddleware after the
-authentication middleware.
+request its id), then DatabaseUnavailableMiddleware, CleartextCredentialsMiddleware,
+SecurityMiddleware, SecurityHeadersMiddleware and RequestLimitsMiddleware;
+LoginRateLimitMiddleware after the authentication middleware.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 
 import psycopg
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.utils.functional import empty
 from sig.conf import get_settings
 from sig.db.connect import DatabaseUnavailable
 from sig.ops import context, errors, ratelimit
+from sig.ops.hardening import PERMISSIONS_POLICY
 
 log = logging.getLogger("sig.request")
 QUIET_PATHS = ("/healthz", "/readyz")
@@ -153,8 +155,50 @@ class SecurityHeadersMiddleware:
         if settings.SIG_CSP and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = settings.SIG_CSP
         if "Permissions-Policy" not in response:
-            response["Permissions-Policy"] = "camera=(), microphone=(), payment=(), usb=()"
+            response["Permissions-Policy"] = PERMISSIONS_POLICY
         return response
+
+
+CLEARTEXT = ("Ligação sem cifra recusada",
+             "Este pedido leva credenciais (palavra-passe, token de API ou sessão) e chegou por "
+             "HTTP sem cifra, por isso foi recusado. Use o endereço https:// do serviço e, por "
+             "precaução, mude a palavra-passe ou o token que foram enviados.")
+
+
+@lru_cache(maxsize=1)
+def login_paths() -> frozenset[str]:
+    """Paths of the sign-in forms: the admin login and settings.LOGIN_URL."""
+    paths = set()
+    for target in ("admin:login", settings.LOGIN_URL):
+        try:
+            paths.add(resolve_url(target))
+        except NoReverseMatch:
+            continue
+    return frozenset(paths)
+
+
+def carries_credentials(request: HttpRequest) -> bool:
+    """An Authorization header, the session cookie or a sign-in form."""
+    return bool(request.META.get("HTTP_AUTHORIZATION")
+                or settings.SESSION_COOKIE_NAME in request.COOKIES
+                or (request.method == "POST" and request.path in login_paths()))
+
+
+class CleartextCredentialsMiddleware:
+    """In production, 403 for credentials sent over plain HTTP (request.is_secure() trusts
+    X-Forwarded-Proto only with SIG_TLS_PROXY): the client learns at once, not by a redirect
+    that has already carried the secret in the clear."""
+
+    def __init__(self, get_response: Handler):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SIG_PRODUCTION and not request.is_secure() \
+                and carries_credentials(request):
+            log.warning("credenciais por HTTP sem cifra recusadas: %s %s", request.method,
+                        request.path)
+            return errors.error_response(request, 403, "Forbidden", *CLEARTEXT)
+        return self.get_response(request)
 
 
 class RequestLimitsMiddleware:
@@ -192,21 +236,9 @@ class LoginRateLimitMiddleware:
 
     def __init__(self, get_response: Handler):
         self.get_response = get_response
-        self._paths: set[str] | None = None
-
-    def paths(self) -> set[str]:
-        if self._paths is None:
-            paths = set()
-            for target in ("admin:login", settings.LOGIN_URL):
-                try:
-                    paths.add(resolve_url(target))
-                except NoReverseMatch:
-                    continue
-            self._paths = paths
-        return self._paths
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path in self.paths():
+        if request.method == "POST" and request.path in login_paths():
             blocked = ratelimit.login_blocked(request, request.POST.get("username"))
             if blocked is not None:
                 return blocked

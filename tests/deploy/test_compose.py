@@ -228,7 +228,10 @@ def test_compose_has_no_obsolete_version_key(compose: dict[str, Any]) -> None:
 
 
 def test_core_services_exist(services: dict[str, Any]) -> None:
-    assert {"db", "app", "nginx"} <= set(services)
+    assert {"db", "migrate", "app", "nginx"} <= set(services)
+
+
+ONE_SHOT = ("migrate",)
 
 
 def test_db_uses_official_pinned_postgis_image(services: dict[str, Any]) -> None:
@@ -245,6 +248,9 @@ def test_app_is_built_from_the_dockerfile(services: dict[str, Any]) -> None:
 
 def test_every_service_restarts_and_has_a_healthcheck(services: dict[str, Any]) -> None:
     for name, service in services.items():
+        if name in ONE_SHOT:
+            assert service.get("restart") == "no", f"{name} runs once and exits"
+            continue
         assert service.get("restart") == "unless-stopped", name
         test = (service.get("healthcheck") or {}).get("test")
         assert test, f"{name} has no healthcheck test"
@@ -297,6 +303,36 @@ def test_app_waits_for_a_healthy_db(services: dict[str, Any]) -> None:
     depends_on = services["app"]["depends_on"]
     assert isinstance(depends_on, dict), "depends_on needs the long form to carry a condition"
     assert depends_on["db"]["condition"] == "service_healthy"
+
+
+def test_migrations_run_once_in_their_own_service_before_the_app(
+    services: dict[str, Any],
+) -> None:
+    migrate, app = services["migrate"], services["app"]
+    assert migrate["image"] == app["image"] and migrate["build"] == app["build"]
+    assert migrate["command"] == ["sig", "migrate"]
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    owner = REFERENCE.fullmatch(environment(migrate)["SIG_DATABASE_OWNER_URL"])
+    assert owner and owner["op"] in ("?", ":?")
+
+
+def test_the_running_app_has_neither_the_owner_nor_the_superuser_url(
+    services: dict[str, Any],
+) -> None:
+    for name, service in services.items():
+        if name in ONE_SHOT:
+            continue
+        env = environment(service)
+        assert "SIG_DATABASE_OWNER_URL" not in env, name
+        assert "SIG_DATABASE_ADMIN_URL" not in env, name
+    assert "SIG_MIGRATE_ON_START" not in environment(services["app"])
+
+
+def test_the_app_trusts_forwarded_proto_only_when_told(services: dict[str, Any]) -> None:
+    app = environment(services["app"])
+    assert app["SIG_ENV"] == "production"
+    assert REFERENCE.fullmatch(app["SIG_TLS_PROXY"])["arg"] == "false"
 
 
 def test_secrets_are_references_not_literals(services: dict[str, Any]) -> None:
@@ -493,12 +529,16 @@ def test_gunicorn_conf_uses_only_known_settings() -> None:
     assert names <= known, f"unknown gunicorn settings: {names - known}"
 
 
-def test_entrypoint_waits_then_migrates_then_execs() -> None:
+def test_entrypoint_waits_then_checks_then_execs_and_never_migrates_the_server() -> None:
     text = ENTRYPOINT.read_text()
     assert text.startswith("#!/bin/sh") and "set -eu" in text
     main = text.split("\n}\n", 1)[-1]  # after the wait_for_db function
-    order = [main.find("wait_for_db"), main.find("sig migrate"), main.find('exec "$@"')]
-    assert -1 not in order and order == sorted(order), order
+    server = re.search(r'"gunicorn "\*\)(.*?);;', main, re.S)
+    assert server, "no branch for the server"
+    assert server.group(1).split() == ["wait_for_db", "sig", "check"]
+    migrate = re.search(r'"sig migrate"\)(.*?);;', main, re.S)
+    assert migrate and migrate.group(1).split() == ["wait_for_db"]
+    assert main.rstrip().endswith('exec "$@"')
     snippet = re.search(r"<<'PY'\n(.*?)\nPY\n", text, re.S)
     assert snippet, "no embedded python wait loop"
     compile(snippet.group(1), "entrypoint wait loop", "exec")

@@ -88,6 +88,38 @@ def test_lon_lat_out_of_range(as_ana):
     assert counts() == before
 
 
+def test_lon_lat_outside_the_storage_area_is_422_and_lat_first_is_read_as_such(as_ana):
+    before = counts()
+    response = post(as_ana, "equipamentos", equipamento((-20.0, 39.7)), Content_Crs="CRS84")
+    assert response.status_code == 422 and "fora da área" in response.json()["description"]
+    epsg4326 = "<http://www.opengis.net/def/crs/EPSG/0/4326>"
+    response = post(as_ana, "equipamentos", equipamento((-8.8078, 39.7475)),
+                    Content_Crs=epsg4326)  # longitude first where latitude belongs: 422
+    assert response.status_code == 422
+    assert counts() == before
+
+
+@pytest.mark.parametrize("query, status, message", [
+    ({"bbox": "nan,nan,nan,nan"}, 400, "finitos"),
+    ({"bbox": "1,2,inf,4"}, 400, "finitos"),
+    ({"bbox": f"{X + 10},{Y},{X},{Y + 10}", "bbox-crs": "EPSG:3763"}, 400, "invertida"),
+    ({"bbox": "1e300,1e300,2e300,2e300", "bbox-crs": "EPSG:3763"}, 400, "área de uso"),
+    ({"bbox": "200,95,300,99", "bbox-crs": "CRS84"}, 400, "área de uso"),
+])
+def test_editing_bbox_is_finite_ordered_and_inside_the_area_of_use(as_ana, query, status,
+                                                                   message):
+    response = as_ana.get(f"{EDITOR_API}/equipamentos/items", query)
+    assert response.status_code == status, response.content
+    assert message in response.json()["description"]
+
+
+def test_editing_bbox_past_the_area_of_use_is_cut_to_it(as_ana):
+    post(as_ana, "equipamentos", equipamento())
+    response = as_ana.get(f"{EDITOR_API}/equipamentos/items", {
+        "bbox": "-1e300,-1e300,1e300,1e300", "bbox-crs": "EPSG:3763", "limit": "5"})
+    assert response.status_code == 200 and response.json()["numberReturned"] >= 1
+
+
 def test_invalid_geometry_reports_the_location(as_ana):
     code = get_registry().code_values("ordenamento", "codigo")[0]
     body = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [BOWTIE]},

@@ -69,3 +69,76 @@ def test_mapproxy_client_errors_become_400_and_server_errors_stay():
     failed = input_error_status("500 Internal Server Error", b"<x>source failed</x>")
     assert failed.startswith("500")
     assert input_error_status("200 OK", body) == "200 OK"
+
+
+NAN_GETMAP = GETMAP + "CRS=EPSG:3763&BBOX=nan,0,1,1"
+
+
+@pytest.mark.parametrize("path", [
+    "/service/x", "/service.php", "/service/", "/wms/", "/ows;x", "/servicex",
+    "/tiles/equipamentos/PTTM06/1/1/1.png/x",  # MapProxy finds the tile anywhere in the path
+    "/wmts/x/wmts/equipamentos/PTTM06/1/1/1.png", "/wmts/x/1.0.0/WMTSCapabilities.xml",
+    "/tiles/equipamentos/PTTM06/1/1/1.png\n", "/ogcapi.x/collections/equipamentos/map",
+    "/ogcapi//collections/equipamentos/map", "/ogcapi/static/../../x", "/kml/x", "/demo/",
+])
+def test_paths_mapproxy_would_read_another_way_are_404(path):
+    found = problem(path, NAN_GETMAP)
+    assert found is not None and found.status.startswith("404"), path
+
+
+def test_ogc_api_paths_are_checked_as_mapproxy_routes_them():
+    bad = "bbox=nan,1,2,3&width=256&height=256"
+    for path in ("/ogcapi/collections/equipamentos/map/", "/ogcapi/map.png/",
+                 "/ogcapi/collections/equipamentos/map.png"):
+        assert problem(path, bad).code == "InvalidParameterValue", path
+    tile = problem("/ogcapi/collections/equipamentos/map/tiles/PTTM06/9/a/1/")
+    assert tile.code == "InvalidParameterValue"
+
+
+@pytest.mark.parametrize("path", ["", "/", "/wmts/1.0.0/WMTSCapabilities.xml", "/tms/1.0.0/",
+                                  "/tms/1.0.0/equipamentos/PTTM06", "/ogcapi", "/ogcapi/",
+                                  "/ogcapi/collections/equipamentos/map/tiles/PTTM06",
+                                  "/ogcapi/static/ol.js",
+                                  "/tiles/equipamentos/PTTM06/9/199/284.png"])
+def test_the_published_forms_pass(path):
+    assert problem(path) is None
+
+
+def guarded(environ: dict, settings) -> tuple[str, dict, dict]:
+    """(status, response headers, environ the inner app saw) through the Guard."""
+    from sig.maps.guard import Guard
+
+    seen: dict = {}
+
+    def inner(env, start_response):
+        seen.update(env)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    answer: dict = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=status, headers=dict(headers))
+
+    b"".join(Guard(inner, CATALOGUE, settings)(environ, start_response))
+    return answer["status"], answer["headers"], seen
+
+
+def test_the_guard_drops_steering_headers_checks_the_host_and_adds_security_headers():
+    from sig.conf import Settings
+    from sig.ops.hardening import response_headers
+
+    settings = Settings(allowed_hosts=("sig.example.org",))
+    base = {"PATH_INFO": "/service", "QUERY_STRING": "SERVICE=WMS&REQUEST=GetCapabilities",
+            "HTTP_HOST": "sig.example.org", "wsgi.url_scheme": "http"}
+    status, headers, seen = guarded(base | {
+        "HTTP_X_SCRIPT_NAME": "/xyz", "HTTP_X_FORWARDED_HOST": "evil.example",
+        "HTTP_X_FORWARDED_PROTO": "https"}, settings)
+    assert status == "200 OK"
+    assert not {"HTTP_X_SCRIPT_NAME", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO"} & set(seen)
+    assert set(response_headers(settings, False)) <= set(headers.items())
+    status, headers, seen = guarded(base | {"HTTP_HOST": "evil.example"}, settings)
+    assert status.startswith("400") and not seen and "Content-Security-Policy" in headers
+    status, _, _ = guarded(base | {"PATH_INFO": "/xyz/service",
+                                   "HTTP_X_SCRIPT_NAME": "/xyz"}, settings)
+    assert status.startswith("404")

@@ -231,3 +231,66 @@ def test_cached_tiles_carry_validators_and_answer_304(maps_server, reader):
     with pytest.raises(urllib.error.HTTPError) as answer:
         urllib.request.urlopen(request, timeout=60)
     assert answer.value.code == 304
+
+
+NAN_GETMAP = ("SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=equipamentos&STYLES="
+              "&CRS=EPSG:3763&BBOX=nan,0,1,1&WIDTH=256&HEIGHT=256&FORMAT=image/png")
+BYPASSES = {
+    "segment after service": ("/maps/service/x?" + NAN_GETMAP, {}),
+    "suffix after service": ("/maps/service.php?" + NAN_GETMAP, {}),
+    "X-Script-Name": ("/maps/xyz/service?" + NAN_GETMAP, {"X-Script-Name": "/xyz"}),
+    "tile inside a longer path": ("/maps/tiles/equipamentos/PTTM06/1/-1/99999999999.png/x", {}),
+    "WMTS tile inside a longer path": ("/maps/wmts/a/wmts/equipamentos/PTTM06/9/-1/284.png", {}),
+    "OGC map with a final slash": ("/maps/ogcapi/collections/equipamentos/map/"
+                                   "?bbox=nan,1,2,3&width=256&height=256&f=png", {}),
+    "OGC word with a suffix": ("/maps/ogcapi.x/collections/equipamentos/map"
+                               "?bbox=nan,1,2,3&width=256&height=256&f=png", {}),
+    "unknown host": ("/maps/service?SERVICE=WMS&REQUEST=GetCapabilities",
+                     {"Host": "evil.example"}),
+}
+
+
+def raw_get(server, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """GET with exactly these headers (Host included), whatever the path looks like."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(server.url)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in ({"Host": address.netloc} | headers).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("case", BYPASSES)
+def test_every_path_under_maps_passes_the_guard(maps_server, case):
+    path, headers = BYPASSES[case]
+    status, answer, body = raw_get(maps_server, path, headers)
+    assert status in (400, 404), (status, body[:300])
+    assert re.search(rb"ServiceExceptionReport|ows:ExceptionReport|\"status\": 40", body)
+    assert answer.get("X-Content-Type-Options") == "nosniff"
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                    "Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy")
+
+
+def test_maps_answers_carry_the_security_headers_of_the_service(maps_server):
+    _, django, _ = raw_get(maps_server, "/healthz", {})
+    for path in ("/maps/service?SERVICE=WMS&REQUEST=GetCapabilities", "/maps/nada",
+                 "/maps/wmts/1.0.0/WMTSCapabilities.xml"):
+        _, maps, _ = raw_get(maps_server, path, {})
+        assert {n: maps.get(n) for n in SECURITY_HEADERS} == \
+            {n: django.get(n) for n in SECURITY_HEADERS}, path
+
+
+def test_capabilities_ignore_forwarded_host_and_proto(maps_server):
+    status, _, body = raw_get(maps_server, "/maps/service?SERVICE=WMS&REQUEST=GetCapabilities",
+                              {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "gopher"})
+    assert status == 200 and b"evil.example" not in body and b"gopher:" not in body

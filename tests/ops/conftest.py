@@ -89,12 +89,13 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    """`sig cluster` in a temp folder on a port of 54400-54499, and the service on 8600-8699."""
+    """`sig cluster` in a temp folder on a port of 54400-54499, and the service on 8600-8699,
+    in production behind a TLS proxy (requests that say X-Forwarded-Proto: https are secure)."""
     folder = Path(tempfile.mkdtemp(prefix="sig-ops-", dir="/tmp"))
     folder.chmod(0o755)  # the postgres user must reach the data folder
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIG_", "PG"))}
     env |= {"SIG_VAR_DIR": str(folder), "SIG_PG_PORT": str(free_port(range(54400, 54500))),
-            "SIG_DB_NAME": "sig_ops_faults", "SIG_ENV": "production",
+            "SIG_DB_NAME": "sig_ops_faults", "SIG_ENV": "production", "SIG_TLS_PROXY": "true",
             "SIG_SECRET_KEY": secrets.token_urlsafe(50), "SIG_ALLOWED_HOSTS": "127.0.0.1"}
     result = Stack(folder, env, free_port(range(8600, 8700)))
     try:

@@ -21,7 +21,7 @@ from tests.ops.conftest import Stack
 # unknown session sends the visitor to the login: 302) and the OGC API (its own pool).
 ADMIN, OGCAPI = "/admin/", "/ogcapi/collections/municipios/items?limit=1"
 NORMAL = {ADMIN: 302, OGCAPI: 200}
-SESSION = {"Cookie": "sessionid=0123456789abcdefghijklmnopqrstuv"}
+SESSION = {"Cookie": "sessionid=0123456789abcdefghijklmnopqrstuv", "X-Forwarded-Proto": "https"}
 
 
 @dataclass
@@ -139,6 +139,8 @@ def test_production_headers_and_json_logs(stack):
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "Strict-Transport-Security" not in stack.get("/admin/login/")[1]  # http: no HSTS
+    cleartext = stack.get("/admin/", {"Cookie": SESSION["Cookie"]})  # a session over http
+    assert cleartext[0] == 403 and "sem cifra" in cleartext[2]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         lines = [json.loads(line) for line in stack.log().splitlines() if line.startswith("{")]

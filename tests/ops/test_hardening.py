@@ -51,7 +51,9 @@ def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     code = ("import json, sig.wsgi\nfrom django.conf import settings as s\n"
             "print(json.dumps({n: getattr(s, n) for n in ('DEBUG', 'SECURE_HSTS_SECONDS', "
             "'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_HTTPONLY', 'X_FRAME_OPTIONS', "
-            "'SIG_MAX_UPLOAD_SIZE')}))\n"
+            "'SIG_MAX_UPLOAD_SIZE', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+            "'CSRF_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', 'CSRF_COOKIE_SAMESITE', "
+            "'SIG_PRODUCTION')}))\n"
             "print(s.LOGGING['formatters']['main'])")
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SIG_")}
     return subprocess.run([sys.executable, "-c", code], env=clean | env, cwd=BASE_DIR,
@@ -68,16 +70,30 @@ def test_the_service_refuses_to_start_in_production_with_unsafe_settings():
         assert named in result.stderr
 
 
-def test_production_defaults_are_safe():
+def _production_values(**env: str) -> tuple[dict, str]:
     result = _load_settings({"SIG_ENV": "production", "SIG_SECRET_KEY": secrets.token_urlsafe(50),
-                             "SIG_ALLOWED_HOSTS": "sig.example.org"})
+                             "SIG_ALLOWED_HOSTS": "sig.example.org", **env})
     assert result.returncode == 0, result.stderr
     values_line, formatter_line = result.stdout.strip().splitlines()[-2:]
-    values = json.loads(values_line)
+    return json.loads(values_line), formatter_line
+
+
+def test_production_defaults_are_safe():
+    values, formatter_line = _production_values()
     assert values["DEBUG"] is False
     assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
-    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert values["SESSION_COOKIE_HTTPONLY"] is True
     assert values["X_FRAME_OPTIONS"] == "SAMEORIGIN"
     assert values["SIG_MAX_UPLOAD_SIZE"] == 200_000_000
     assert "JsonFormatter" in formatter_line
+
+
+def test_production_cookies_are_secure_and_forwarded_proto_needs_the_tls_proxy():
+    values, _ = _production_values()
+    assert values["SIG_PRODUCTION"] is True
+    assert values["SESSION_COOKIE_SECURE"] is values["CSRF_COOKIE_SECURE"] is True
+    assert values["CSRF_COOKIE_HTTPONLY"] is True
+    assert values["SESSION_COOKIE_SAMESITE"] == values["CSRF_COOKIE_SAMESITE"] == "Lax"
+    assert values["SECURE_PROXY_SSL_HEADER"] is None  # X-Forwarded-Proto is anyone's to send
+    behind_tls, _ = _production_values(SIG_TLS_PROXY="true")
+    assert behind_tls["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
