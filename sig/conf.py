@@ -90,8 +90,25 @@ class Settings:
     proj_grids_dir: str = ""
     # Largest file `sig import` accepts, in MB (for a zip: the zip itself).
     import_max_file_mb: int = 1024
-    # Largest total size a zip may expand to during an import, in MB.
-    import_max_unzipped_mb: int = 4096
+    # Largest total size a zip (also a .kmz or .xlsx) may expand to during an import, in MB.
+    import_max_unzipped_mb: int = 2048
+    # Most entries a zip (also a .kmz or .xlsx) may hold.
+    import_max_zip_members: int = 10_000
+    # Highest compression ratio (expanded / compressed) of a zip entry over 1 MB: a higher one
+    # is taken for a decompression bomb.
+    import_max_zip_ratio: int = 200
+    # Memory (address space) an import may take beyond its loaded program, in MB; past it the
+    # import process (web upload worker, `sig import`) stops, not the service. 0: no limit.
+    import_max_memory_mb: int = 2048
+    # CPU time of an import process, in seconds (a web upload's process may also run three
+    # times as long on the clock); 0: no limit.
+    import_max_cpu_seconds: int = 3600
+    # Imports running at once in the whole service (web uploads), each in its own process.
+    import_max_running: int = 2
+    # Web uploads of one person waiting or running at once; more get HTTP 429.
+    import_max_per_user: int = 2
+    # Web uploads waiting for a free slot in one service process; more get HTTP 503.
+    import_queue_size: int = 20
     # Folder of import mapping profiles (<DICO>/<theme>.yml).
     import_profiles_dir: Path = field(default_factory=lambda: BASE_DIR / "data" / "profiles")
     # Folder for tile caches and other runtime files.
@@ -205,7 +222,14 @@ def load_settings() -> Settings:
         boundary_tolerance_m=float(_env("SIG_BOUNDARY_TOLERANCE_M", "50")),
         proj_grids_dir=_env("SIG_PROJ_GRIDS_DIR", ""),
         import_max_file_mb=int(_env("SIG_IMPORT_MAX_FILE_MB", "1024")),
-        import_max_unzipped_mb=int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "4096")),
+        import_max_unzipped_mb=int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "2048")),
+        import_max_zip_members=int(_env("SIG_IMPORT_MAX_ZIP_MEMBERS", "10000")),
+        import_max_zip_ratio=int(_env("SIG_IMPORT_MAX_ZIP_RATIO", "200")),
+        import_max_memory_mb=int(_env("SIG_IMPORT_MAX_MEMORY_MB", "2048")),
+        import_max_cpu_seconds=int(_env("SIG_IMPORT_MAX_CPU_SECONDS", "3600")),
+        import_max_running=int(_env("SIG_IMPORT_MAX_RUNNING", "2")),
+        import_max_per_user=int(_env("SIG_IMPORT_MAX_PER_USER", "2")),
+        import_queue_size=int(_env("SIG_IMPORT_QUEUE_SIZE", "20")),
         import_profiles_dir=Path(_env("SIG_IMPORT_PROFILES_DIR",
                                       str(BASE_DIR / "data" / "profiles"))),
         var_dir=var_dir,

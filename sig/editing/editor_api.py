@@ -25,13 +25,17 @@ from sig.editing.http import (
     Unauthorized,
     api_view,
     authenticate,
+    error_response,
     json_response,
     read_json,
     require_person,
 )
+from sig.editing.import_queue import QueueFull
 
 # Simplification of the boundaries drawn in the editor (metres); editing checks use the full ones.
 BOUNDARY_SIMPLIFY_M = 10
+# When to try an upload again after a 429 or 503 (seconds).
+UPLOAD_RETRY_AFTER = 60
 
 
 def _reader(request: HttpRequest) -> Actor:
@@ -145,7 +149,8 @@ def boundaries(request: HttpRequest) -> HttpResponse:
 @require_POST
 @api_view
 def upload(request: HttpRequest) -> HttpResponse:
-    """Start importing an uploaded file into the chosen theme and municipality."""
+    """Queue the import of an uploaded file into the chosen theme and municipality: 202, or
+    429/503 with Retry-After when the person or the service has too many under way."""
     actor = require_person(request)
     received = request.FILES.get("ficheiro")
     if received is None:
@@ -156,8 +161,13 @@ def upload(request: HttpRequest) -> HttpResponse:
             for chunk in received.chunks():
                 target.write(chunk)
 
-    job_id = uploads.start(actor, request.POST.get("tema", ""), request.POST.get("municipio", ""),
-                          received.name, save)
+    try:
+        job_id = uploads.start(actor, request.POST.get("tema", ""),
+                               request.POST.get("municipio", ""), received.name, save)
+    except (uploads.TooManyImports, QueueFull) as exc:
+        response = error_response(exc)
+        response["Retry-After"] = str(UPLOAD_RETRY_AFTER)
+        return response
     url = reverse("editing:upload_status", args=[job_id])
     return json_response({"id": job_id, "estado_url": url}, status=202, Location=url)
 

@@ -1,9 +1,13 @@
-"""Files uploaded in the editor, imported in the background by the import pipeline.
+"""Files uploaded in the editor, imported outside the request by the import pipeline.
 
-The seam with `sig.importing` is `_import`: one call to `run_import(request, actor,
-progress)`. The job's progress and outcome are written on an autocommit connection of their
-own (table `editing_importacao_web`), so whichever service process answers the polling
-request can report them, and a request's transaction never holds them back.
+The request only records the job (refused with 429 when the person already has
+`SIG_IMPORT_MAX_PER_USER` uploads waiting or running), stores the file and queues it
+(`sig.editing.import_queue`); the import itself runs in a child process with memory and CPU
+limits (`run_job`, called by `sig.editing.import_worker`). The seam with `sig.importing` is
+`_import`: one call to `run_import(request, actor, progress)`. The job's progress and outcome
+are written on an autocommit connection of their own (table `editing_importacao_web`), so
+whichever service process answers the polling request can report them, and a request's
+transaction never holds them back.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +28,7 @@ from sig.editing.accounts import ADMIN, Actor
 from sig.editing.acting import NotAllowed
 from sig.editing.errors import EditingError, NotFound
 from sig.editing.features import get_theme
+from sig.editing.import_queue import MEMORY_EXIT, Job, get_queue
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,16 @@ RESULT_COUNTS = ("read", "inserted", "updated", "unchanged", "quarantined", "del
 FINISHED = ("concluida", "simulada", "falhada", "recusada", "interrompida")
 LABELS = {"em_curso": "em curso", "concluida": "concluída", "simulada": "simulada",
           "falhada": "falhada", "recusada": "recusada", "interrompida": "interrompida"}
+INSERT_JOB = ("INSERT INTO editing_importacao_web (utilizador, tema, municipio, ficheiro, "
+              "estado, etapa, feitos, erro, criado_em, atualizado_em) VALUES "
+              "(%s, %s, %s, %s, 'em_curso', 'na fila', 0, '', now(), now()) RETURNING id")
+
+
+class TooManyImports(EditingError):
+    """The person already has as many uploads waiting or running as allowed."""
+
+    status = 429
+    code = "TooManyRequests"
 
 
 def _execute(sql: str, params: list) -> list[tuple]:
@@ -56,17 +70,30 @@ def upload_dir(job_id: int) -> Path:
     return get_settings().var_dir / "uploads" / str(job_id)
 
 
+def _active_jobs(conn, username: str) -> int:
+    """Jobs of this person waiting or running (not those whose process died long ago)."""
+    return conn.execute("SELECT count(*) FROM editing_importacao_web WHERE utilizador = %s "
+                        "AND estado = 'em_curso' AND atualizado_em > now() - "
+                        "make_interval(secs => %s)", [username, STALE_SECONDS]).fetchone()[0]
+
+
 def create_job(actor: Actor, theme_id: str, municipio: str, filename: str) -> int:
-    """Check the request (the database checks again when writing) and record the job."""
+    """Check the request (the database checks again when writing) and record the job, unless
+    the person has as many uploads under way as allowed (the check and the insert hold a
+    per-person lock, so two requests at once cannot both pass)."""
     get_theme(theme_id)
     if not actor.may_edit(municipio):
         raise NotAllowed(f"não pode importar para o município {municipio or '(nenhum)'}",
                          hint=f"municípios que pode editar: {', '.join(actor.municipios)}")
-    rows = _execute("INSERT INTO editing_importacao_web (utilizador, tema, municipio, ficheiro, "
-                    "estado, etapa, feitos, erro, criado_em, atualizado_em) VALUES "
-                    "(%s, %s, %s, %s, 'em_curso', 'a receber', 0, '', now(), now()) RETURNING id",
-                    [actor.username, theme_id, municipio, safe_name(filename)])
-    return rows[0][0]
+    limit = get_settings().import_max_per_user
+    with connect_as("app", application_name="sig-editor (importação)") as conn:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                     [f"sig importacao web {actor.username}"])
+        if _active_jobs(conn, actor.username) >= limit:
+            raise TooManyImports(f"já tem {limit} importações em curso ou em espera (o máximo "
+                                 "por pessoa); espere que terminem e volte a enviar")
+        return conn.execute(INSERT_JOB, [actor.username, theme_id, municipio,
+                                         safe_name(filename)]).fetchone()[0]
 
 
 def _progress(job_id: int) -> Callable[[str, int, int | None], None]:
@@ -89,6 +116,15 @@ def _finish(job_id: int, estado: str, run_id: int | None, resumo: dict | None,
              [estado, run_id, Jsonb(resumo) if resumo is not None else None, erro, job_id])
 
 
+def finish_if_running(job_id: int, erro: str) -> bool:
+    """Mark a job whose process ended without recording an outcome as failed; whether it
+    was still running."""
+    rows = _execute("UPDATE editing_importacao_web SET estado = 'falhada', erro = %s, "
+                    "etapa = 'terminado', atualizado_em = now() "
+                    "WHERE id = %s AND estado = 'em_curso' RETURNING id", [erro, job_id])
+    return bool(rows)
+
+
 def _summary(result: Any) -> dict:
     summary = {key: getattr(result, key) for key in RESULT_COUNTS}
     summary["transformacao"] = result.transformation
@@ -97,45 +133,59 @@ def _summary(result: Any) -> dict:
     return summary
 
 
-def _import(job_id: int, path: Path, actor: Actor, theme_id: str, municipio: str) -> None:
+def _import(job: Job) -> None:
     """The import itself (blocking): the seam with the import pipeline."""
     from sig.importing.errors import ImportFailed, ImportRefused
     from sig.importing.pipeline import Actor as ImportActor
     from sig.importing.pipeline import ImportRequest, run_import
 
-    request = ImportRequest(sources=[path], theme=theme_id, municipios=(municipio,))
+    request = ImportRequest(sources=[Path(job.path)], theme=job.theme,
+                            municipios=(job.municipio,))
     try:
-        result = run_import(request, ImportActor(actor.username, actor.municipios),
-                            _progress(job_id))
+        result = run_import(request, ImportActor(job.user, job.municipios), _progress(job.id))
     except ImportRefused as exc:
-        _finish(job_id, "recusada", None, None, str(exc))
+        _finish(job.id, "recusada", None, None, str(exc))
     except ImportFailed as exc:
-        _finish(job_id, "falhada", exc.run_id, None, str(exc))
+        _finish(job.id, "falhada", exc.run_id, None, str(exc))
     else:
-        _finish(job_id, result.status, result.run_id, _summary(result))
+        _finish(job.id, result.status, result.run_id, _summary(result))
 
 
-def run_job(job_id: int, path: Path, actor: Actor, theme_id: str, municipio: str) -> None:
-    """Run one job to its end, whatever happens, and remove the uploaded file."""
+def run_job(job: Job) -> int:
+    """Run one job to its end under the import limits, whatever happens (in the worker
+    process); the process's exit status."""
+    from sig.importing import limits, pipeline  # noqa: F401  (loaded before the limits count)
+
+    settings = get_settings()
     try:
-        _import(job_id, path, actor, theme_id, municipio)
+        with limits.from_settings(settings):
+            _import(job)
+    except MemoryError:
+        _finish(job.id, "falhada", None, None, limits.memory_message(settings))
+        return MEMORY_EXIT
     except Exception:
-        log.exception("upload import %s failed", job_id)
-        _finish(job_id, "falhada", None, None, "erro interno na importação; foi registado")
-    finally:
-        shutil.rmtree(path.parent, ignore_errors=True)
+        log.exception("upload import %s failed", job.id)
+        _finish(job.id, "falhada", None, None, "erro interno na importação; foi registado")
+    return 0
 
 
 def start(actor: Actor, theme_id: str, municipio: str, filename: str,
           save: Callable[[Path], None]) -> int:
-    """Record the job, store the file (`save(path)`), and import it in a background thread."""
+    """Record the job, store the file (`save(path)`) and queue its import; raise
+    TooManyImports (429) or QueueFull (503) when the person or this service process already
+    has too many under way."""
     job_id = create_job(actor, theme_id, municipio, filename)
     path = upload_dir(job_id) / safe_name(filename)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save(path)
-    thread = threading.Thread(target=run_job, args=(job_id, path, actor, theme_id, municipio),
-                              name=f"sig-upload-{job_id}", daemon=True)
-    thread.start()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(path)
+        get_queue().submit(Job(job_id, str(path), actor.username, tuple(actor.municipios),
+                               theme_id, municipio))
+    except BaseException as exc:
+        _finish(job_id, "recusada", None, None, getattr(exc, "message", "") or
+                "o ficheiro não foi recebido")
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
     return job_id
 
 

@@ -5,15 +5,20 @@
     sig import --suggest-profile --theme TEMA [--municipio DICO] FONTE...
     sig import --quarantine RUN [-o FICHEIRO.gpkg]
     sig import --runs
+
+Imports and profile drafts run under the import limits of memory and CPU time
+(`SIG_IMPORT_MAX_MEMORY_MB`, `SIG_IMPORT_MAX_CPU_SECONDS`): a file that exhausts them ends the
+command with a clear message.
 """
 
 from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from sig.importing.errors import ImportRefused
+from sig.importing.errors import ImportFailed, ImportRefused
 
 
 def _municipios(value: str | None) -> tuple[str, ...]:
@@ -44,6 +49,19 @@ def _summary(result) -> list[str]:
     return lines
 
 
+def _limited[T](work: Callable[[], T]) -> T:
+    """Run `work` under the import limits; running out of memory is one clear error."""
+    from sig.conf import get_settings
+    from sig.importing import limits
+
+    settings = get_settings()
+    try:
+        with limits.from_settings(settings):
+            return work()
+    except MemoryError:
+        raise ImportFailed(limits.memory_message(settings)) from None
+
+
 def _run(args) -> int:
     from sig.importing.pipeline import Actor, ImportRequest, run_import
     from sig.importing.progress import TerminalProgress
@@ -59,7 +77,7 @@ def _run(args) -> int:
     actor = Actor(user=args.user or getpass.getuser(), municipios=municipios, login=args.login)
     progress = TerminalProgress()
     try:
-        result = run_import(request, actor, progress)
+        result = _limited(lambda: run_import(request, actor, progress))
     finally:
         progress.close()
     print("\n".join(_summary(result)))
@@ -71,7 +89,7 @@ def _suggest(args) -> int:
 
     if not args.theme or not args.sources:
         raise ImportRefused("indique --theme TEMA e pelo menos uma FONTE")
-    text = draft_profile(list(args.sources), args.theme, tuple(args.layer))
+    text = _limited(lambda: draft_profile(list(args.sources), args.theme, tuple(args.layer)))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"rascunho de perfil escrito em {args.output}")

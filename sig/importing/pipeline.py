@@ -452,6 +452,8 @@ def _rollback(work: psycopg.Connection) -> None:
 
 
 def _database_message(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "memória esgotada (limite SIG_IMPORT_MAX_MEMORY_MB)"
     if isinstance(exc, psycopg.Error) and exc.diag.message_primary:
         hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
         return f"a base de dados recusou a gravação: {exc.diag.message_primary}{hint}"
@@ -498,7 +500,8 @@ def _guarded(plan: Plan, request: ImportRequest, session: Session,
         status = "interrompida" if isinstance(exc, KeyboardInterrupt) else "falhada"
         runs.fail(book, run_id, status, message, session.counts)
         log.warning("importação %s %s", run_id, status, exc_info=True)
-        if isinstance(exc, KeyboardInterrupt):
+        # Interrupted, or past the process's memory limit: the caller reports it.
+        if isinstance(exc, KeyboardInterrupt | MemoryError):
             raise
         raise ImportFailed(f"importação {run_id} falhada; nada foi gravado nos temas: {message}",
                            run_id) from exc

@@ -1,10 +1,12 @@
 """Source layers read in batches: original attributes and geometries in the source CRS.
 
 OGR formats (Shapefile, GeoPackage, GeoJSON, KML, DXF, FlatGeobuf, GML) go through pyogrio
-(GDAL). CSV, spreadsheets and JSON lists (plain JSON arrays, not GeoJSON) are read as tables
-whose geometry comes from coordinate columns or a WKT column. Text that is not valid in its
-declared encoding (e.g. UTF-8 cut mid-character at the DBF's 254-byte limit) is read leniently
-and every repair is reported per feature.
+(GDAL), opened only with the drivers of the file's format and without network access
+(`sig.importing.gdalenv`). CSV, spreadsheets and JSON lists (plain JSON arrays, not GeoJSON) are
+read as tables whose geometry comes from coordinate columns or a WKT column. Every layer is
+read in batches: nothing holds a whole layer in memory. Text that is not valid in its declared
+encoding (e.g. UTF-8 cut mid-character at the DBF's 254-byte limit) is read leniently and every
+repair is reported per feature.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyogrio
 import shapely
 from pyogrio import raw
+from pyogrio.util import vsi_path
 
+from sig.importing import formats, jsonstream
 from sig.importing.errors import ImportRefused
+from sig.importing.gdalenv import restricted
 from sig.importing.profiles import GeometryColumns, SourceHints
 from sig.importing.sources import SourceFile
 from sig.importing.text import decode_leniently, identifier, normalize
@@ -34,6 +40,12 @@ COORDINATE_PAIRS = (("x", "y"), ("lon", "lat"), ("lng", "lat"), ("longitude", "l
                     ("long", "lat"), ("este", "norte"), ("easting", "northing"), ("m", "p"),
                     ("coordx", "coordy"), ("xcoord", "ycoord"))
 WKT_NAMES = ("wkt", "geom", "geometry", "geometria", "thegeom", "shape")
+# Largest .prj read (a real one is a few hundred bytes).
+MAX_PRJ_BYTES = 65536
+# Most columns of a spreadsheet sheet.
+MAX_SHEET_COLUMNS = 2000
+# Most layers of one file (each is opened to be described).
+MAX_LAYERS = 500
 
 
 def family_of(geometry_type: str | None) -> str | None:
@@ -60,7 +72,6 @@ class Layer:
     crs_origin: str = ""
     encoding: str | None = None
     fields: list[str] = field(default_factory=list)
-    random_access: bool = False
 
     @property
     def family(self) -> str | None:
@@ -87,9 +98,20 @@ class Batch:
 
 
 # Discovery --------------------------------------------------------------------------------
-def _unreadable(file: SourceFile, exc: Exception) -> ImportRefused:
+def _out_of_memory(exc: Exception) -> bool:
+    """A reader's own report of a failed allocation (GDAL, pandas' C parser)."""
+    text = str(exc).lower()
+    return "out of memory" in text or "cannot allocate memory" in text
+
+
+def _unreadable(file: SourceFile, exc: Exception) -> Exception:
+    if _out_of_memory(exc):
+        return MemoryError(str(exc))
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     reason = reason.replace(str(file.path), file.path.name).split(" It might help")[0]
+    if "not recognized as being in a supported file format" in reason:
+        fmt = formats.format_of(file.path)
+        reason = f"o conteúdo não é {fmt.label if fmt else 'um formato aceite'} válido"
     return ImportRefused(f"não é um ficheiro geográfico reconhecido: {file.name} ({reason})")
 
 
@@ -98,20 +120,54 @@ def _prj_origin(file: SourceFile) -> tuple[str | None, str]:
                 if p.suffix.lower() == ".prj"), None)
     if prj is None:
         return None, ""
+    if prj.stat().st_size > MAX_PRJ_BYTES:
+        raise ImportRefused(f"{file.name}: o ficheiro {prj.name} tem mais de "
+                            f"{MAX_PRJ_BYTES // 1024} KB; não é um sistema de coordenadas")
     text = prj.read_text(encoding="utf-8", errors="replace").strip()
     match = re.match(r'^\s*\w+\[\s*"([^"]+)"', text)
     name = match.group(1) if match else "?"
     return (text or None), f"ficheiro .prj (WKT «{name}»)"
 
 
-def _ogr_layers(file: SourceFile) -> list[Layer]:
+def _local_path(file: SourceFile) -> str:
+    """The file's path as given to GDAL, refused if pyogrio would read it as something else
+    (an archive member after `!`, a /vsi path, a URL)."""
+    path = str(file.path)
+    if vsi_path(path) != path or path.startswith("/vsi"):
+        raise ImportRefused(f"{file.name}: o nome do ficheiro tem caracteres que o GDAL lê como "
+                            "outro caminho (p. ex. '!'); mude-lhe o nome")
+    return path
+
+
+def _drivers(file: SourceFile) -> tuple[str, ...]:
+    fmt = formats.format_of(file.path)
+    if fmt is None or not fmt.drivers:
+        raise ImportRefused(f"não é um ficheiro geográfico reconhecido: {file.name} (extensão "
+                            f"{formats.suffix_of(file.path) or 'nenhuma'} não aceite)")
+    return fmt.drivers
+
+
+def _ogr_info(file: SourceFile) -> tuple[list, list[dict]]:
+    drivers, path = _drivers(file), _local_path(file)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), restricted(drivers):
             warnings.simplefilter("ignore")
-            listed = pyogrio.list_layers(file.path)
-            infos = [pyogrio.read_info(file.path, layer=str(row[0])) for row in listed]
+            listed = pyogrio.list_layers(path)
+            if len(listed) > MAX_LAYERS:
+                raise ImportRefused(f"{file.name} tem {len(listed)} camadas, mais do que "
+                                    f"{MAX_LAYERS}")
+            infos = [pyogrio.read_info(path, layer=str(row[0])) for row in listed]
+    except ImportRefused:
+        raise
     except Exception as exc:  # GDAL raises several types for unreadable data
         raise _unreadable(file, exc) from exc
+    if any(info["driver"] not in drivers for info in infos):
+        raise ImportRefused(f"não é um ficheiro geográfico reconhecido: {file.name}")
+    return list(listed), infos
+
+
+def _ogr_layers(file: SourceFile) -> list[Layer]:
+    listed, infos = _ogr_info(file)
     layers = []
     for row, info in zip(listed, infos, strict=True):
         name = str(row[0])
@@ -119,14 +175,24 @@ def _ogr_layers(file: SourceFile) -> list[Layer]:
         crs, origin = info.get("crs"), f"{driver} ({info.get('crs') or 'sem CRS'})"
         if driver == "ESRI Shapefile":
             crs, origin = _prj_origin(file)
-        capabilities = info.get("capabilities") or {}
         shown = name if len(listed) > 1 or driver in DATABASE_DRIVERS else file.path.stem
         layers.append(Layer(
             file, name, shown, "ogr", driver, info.get("geometry_type"),
             info.get("features") if (info.get("features") or 0) >= 0 else None, crs, origin,
-            info.get("encoding"), [str(f) for f in info["fields"]],
-            bool(capabilities.get("fast_set_next_by_index"))))
+            info.get("encoding"), [str(f) for f in info["fields"]]))
     return layers
+
+
+def _sheets(file: SourceFile) -> list[str]:
+    try:
+        workbook = openpyxl.load_workbook(file.path, read_only=True, data_only=True,
+                                          keep_links=False)
+    except Exception as exc:  # openpyxl raises several types
+        raise _unreadable(file, exc) from exc
+    try:
+        return [str(s) for s in workbook.sheetnames]
+    finally:
+        workbook.close()
 
 
 def _json_kind(file: SourceFile) -> str:
@@ -145,11 +211,8 @@ def discover(file: SourceFile) -> list[Layer]:
     if suffix == ".csv":
         return [Layer(file, None, file.path.stem, "csv", "CSV")]
     if suffix == ".xlsx":
-        try:
-            sheets = pd.ExcelFile(file.path).sheet_names
-        except Exception as exc:  # openpyxl raises several types
-            raise _unreadable(file, exc) from exc
-        return [Layer(file, str(s), str(s) if len(sheets) > 1 else file.path.stem, "xlsx", "XLSX")
+        sheets = _sheets(file)
+        return [Layer(file, s, s if len(sheets) > 1 else file.path.stem, "xlsx", "XLSX")
                 for s in sheets]
     if suffix == ".json" and _json_kind(file) == "json":
         return [Layer(file, None, file.path.stem, "json", "JSON")]
@@ -264,11 +327,13 @@ def _repair_text(frame: pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, list
     return frame.rename(columns=renamed), notes
 
 
-def _ogr_read(layer: Layer, skip: int, count: int | None, encoding: str | None) -> Batch:
+def _ogr_read(layer: Layer, skip: int, count: int, encoding: str | None) -> Batch:
+    path = _local_path(layer.file)
+
     def read(enc):
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), restricted((layer.driver,)):
             warnings.simplefilter("ignore")
-            return raw.read(layer.file.path, layer=layer.layer, encoding=enc, force_2d=True,
+            return raw.read(path, layer=layer.layer, encoding=enc, force_2d=True,
                             skip_features=skip, max_features=count, return_fids=True)
 
     try:
@@ -297,9 +362,8 @@ def _slices(total: int, size: int) -> Iterator[tuple[int, int]]:
 
 
 def _ogr_batches(layer: Layer, size: int, encoding: str | None) -> Iterator[Batch]:
-    if not layer.random_access:
-        yield from _split(_ogr_read(layer, 0, None, encoding), size)
-        return
+    """Each batch opens the layer and skips to its start: layers without fast random access
+    (KML, GML, DXF, FlatGeobuf) are scanned again, but never held whole in memory."""
     start = 0
     while True:
         batch = _ogr_read(layer, start, size, encoding)
@@ -308,13 +372,6 @@ def _ogr_batches(layer: Layer, size: int, encoding: str | None) -> Iterator[Batc
         if len(batch) < size:
             return
         start += len(batch)
-
-
-def _split(batch: Batch, size: int) -> Iterator[Batch]:
-    for start, count in _slices(len(batch), size):
-        end = start + count
-        yield Batch(batch.fids[start:end], batch.attrs.iloc[start:end].reset_index(drop=True),
-                    batch.geoms[start:end], batch.notes[start:end], batch.problems[start:end])
 
 
 # Tables (CSV, XLSX, JSON lists) -----------------------------------------------------------
@@ -331,17 +388,85 @@ def _flatten(record: dict, prefix: str = "") -> dict:
     return out
 
 
-def _json_records(layer: Layer) -> pd.DataFrame:
+def _json_columns(layer: Layer) -> list[str]:
+    """Every (flattened) key of the list, in order of appearance: a first pass."""
+    columns: dict[str, None] = {}
+    for record in jsonstream.records(layer.file.path, layer.file.name):
+        columns.update(dict.fromkeys(_flatten(record)))
+    return list(columns)
+
+
+def _json_frames(layer: Layer, size: int) -> Iterator[pd.DataFrame]:
+    columns = _json_columns(layer)
+    chunk: list[dict] = []
+    for record in jsonstream.records(layer.file.path, layer.file.name):
+        chunk.append(_flatten(record))
+        if len(chunk) == size:
+            yield pd.DataFrame.from_records(chunk, columns=columns)
+            chunk = []
+    if chunk:
+        yield pd.DataFrame.from_records(chunk, columns=columns)
+
+
+def _header(row: tuple) -> list[str]:
+    """Column names of a sheet's first row, as pandas names them."""
+    cells = list(row)
+    while cells and cells[-1] is None:
+        cells.pop()
+    if len(cells) > MAX_SHEET_COLUMNS:
+        raise ImportRefused(f"a folha tem {len(cells)} colunas, mais do que "
+                            f"{MAX_SHEET_COLUMNS}")
+    names: list[str] = []
+    for index, cell in enumerate(cells):
+        name = f"Unnamed: {index}" if cell is None else str(cell)
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}.{n}"
+        names.append(name)
+    return names
+
+
+def _sheet_rows(layer: Layer) -> Iterator[tuple]:
+    workbook = openpyxl.load_workbook(layer.file.path, read_only=True, data_only=True,
+                                      keep_links=False)
     try:
-        data = json.loads(layer.file.path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ImportRefused(f"{layer.file.name}: JSON inválido ({exc})") from exc
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list)]
-        data = lists[0] if len(lists) == 1 else None
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise ImportRefused(f"{layer.file.name}: esperava uma lista de objetos JSON")
-    return pd.DataFrame.from_records([_flatten(r) for r in data])
+        sheet = workbook[str(layer.layer)]
+        sheet.reset_dimensions()  # the declared dimensions are not trusted
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _sheet_values(rows: Iterator[tuple], width: int) -> Iterator[list]:
+    """Each row cut or padded to `width`, empty cells as NaN (as pandas reads them); empty
+    rows at the end of the sheet are left out, those between rows are kept."""
+    blanks = 0
+    for row in rows:
+        values = [np.nan if v is None else v for v in (list(row) + [None] * width)[:width]]
+        if all(v is np.nan for v in values):
+            blanks += 1
+            continue
+        for _ in range(blanks):
+            yield [np.nan] * width
+        blanks = 0
+        yield values
+
+
+def _xlsx_frames(layer: Layer, size: int) -> Iterator[pd.DataFrame]:
+    rows = _sheet_rows(layer)
+    try:
+        columns = _header(next(rows, ()))
+    except ImportRefused as exc:
+        raise ImportRefused(f"{layer.file.name}: {exc}") from exc
+    chunk: list[list] = []
+    for values in _sheet_values(rows, len(columns)):
+        chunk.append(values)
+        if len(chunk) == size:
+            yield pd.DataFrame(chunk, columns=columns, dtype=object)
+            chunk = []
+    if chunk:
+        yield pd.DataFrame(chunk, columns=columns, dtype=object)
 
 
 def _text_encoding(layer: Layer, hint: str | None) -> str:
@@ -369,6 +494,8 @@ def _csv_frames(layer: Layer, size: int, hint: str | None) -> Iterator[pd.DataFr
         yield from pd.read_csv(layer.file.path, sep=separator, dtype=str, keep_default_na=False,
                                chunksize=size, encoding=encoding, encoding_errors="replace")
     except (pd.errors.ParserError, ValueError) as exc:
+        if _out_of_memory(exc):
+            raise MemoryError(str(exc)) from exc
         raise ImportRefused(f"{layer.file.name}: CSV ilegível ({exc})") from exc
 
 
@@ -427,9 +554,9 @@ def _table_batches(layer: Layer, size: int, hints: SourceHints) -> Iterator[Batc
     if layer.kind == "csv":
         frames: Iterator[pd.DataFrame] = _csv_frames(layer, size, hints.encoding)
     elif layer.kind == "xlsx":
-        frames = iter([pd.read_excel(layer.file.path, sheet_name=layer.layer, dtype=object)])
+        frames = _xlsx_frames(layer, size)
     else:
-        frames = iter([_json_records(layer)])
+        frames = _json_frames(layer, size)
     offset = 0
     for frame in frames:
         spec = find_geometry([str(c) for c in frame.columns], hints.geometry, layer.file.name)
