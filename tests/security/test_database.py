@@ -186,8 +186,9 @@ def shadowable_names() -> dict[str, str]:
             "AS %%I', format_type(a.atttypid, a.atttypmod), a.attname), ', ' ORDER BY a.attnum) "
             "FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 "
             "AND NOT a.attisdropped AND a.atttypid <> 'anyarray'::regtype) "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') "
-            "AND n.nspname = ANY(%s) ORDER BY c.relname, n.nspname <> 'pg_catalog'",
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'v', 'p') AND n.nspname = ANY(%s) "
+            "ORDER BY c.relname, n.nspname <> 'pg_catalog'",
             (["pg_catalog", "public", *PROJECT_SCHEMAS],)).fetchall())
     names = {w: shapes[w] for w in words if w in shapes}
     names |= {"new_rows": shapes["equipamentos"], "old_rows": shapes["equipamentos"]}
