@@ -1,8 +1,18 @@
 """The editing API (OGC API - Features - Part 4 style) on `/collections/{theme}/items[/{id}]`.
 
-Mounted under `/ogcapi/` beside the read-only pygeoapi paths and under `/editor/api/` for the
-web editor. Session (with CSRF) or token authentication; ETag = row version; writes need If-Match
-(428 without it, 412 with the current state when stale); `Content-Crs` CRS84 or EPSG:3763.
+Mounted under `/ogcapi/` beside the read-only paths and under `/editor/api/` for the web
+editor. Session (with CSRF), token or HTTP Basic authentication; ETag = row version.
+
+No lost update, with or without If-Match (QGIS never sends it):
+- If-Match, when sent, names the versions the write may change (412 with the current state
+  when stale).
+- Else a PUT (whole feature) is checked against the `row_version` its properties carry (QGIS
+  sends back every field it read); a PUT with neither gets 428.
+- Else a PATCH (merge patch) changes only the members it holds, on the current version, so it
+  cannot undo another person's change to anything else; a `row_version` in it is checked.
+- Else a DELETE deletes the current version.
+The audit entry's application name records which check applied (`sig-api:if-match`,
+`:row_version`, `:merge`, `:current`). `Content-Crs` CRS84, EPSG:4326 or EPSG:3763.
 """
 
 from __future__ import annotations
@@ -13,13 +23,28 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sig.editing import features
+from sig.editing.accounts import Actor
 from sig.editing.attributes import clean_properties, requested_municipio
 from sig.editing.errors import EditingError, NotFound
-from sig.editing.features import PreconditionFailed, etag, get_theme, parse_if_match
+from sig.editing.features import (
+    ANY_VERSION,
+    PreconditionFailed,
+    etag,
+    get_theme,
+    parse_if_match,
+)
 from sig.editing.geometry import CRS84, Crs, parse_bbox, parse_crs, parse_geometry
-from sig.editing.http import api_view, error_response, json_response, read_json, require_person
+from sig.editing.http import (
+    api_view,
+    authenticate,
+    error_response,
+    json_response,
+    read_json,
+    require_person,
+)
 from sig.registry import Theme
 
+READ_METHODS = ("GET", "HEAD")
 ALLOW_ITEMS = "GET, HEAD, POST, OPTIONS"
 ALLOW_ITEM = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
 GEOJSON = "application/geo+json"
@@ -27,10 +52,10 @@ MAX_LIMIT = 5000
 
 
 def parse_pk(item_id: Any) -> int:
-    text = str(item_id)
-    if not text.isdigit():
-        raise NotFound(f"identificador de elemento inválido: {text}")
-    return int(text)
+    pk = features.feature_id(item_id)
+    if pk is None:
+        raise NotFound(f"identificador de elemento inválido: {item_id}")
+    return pk
 
 
 def feature_response(theme: Theme, pk: int, crs: Crs, status: int = 200,
@@ -54,11 +79,37 @@ def precondition_response(exc: PreconditionFailed, crs: Crs) -> HttpResponse:
 
 
 def require_if_match(request: HttpRequest, pk: int) -> set[int]:
+    """The versions named by If-Match, which the web editor's revert always sends."""
     expected = parse_if_match(request.headers.get("If-Match"), pk)
     if expected is None:
         raise EditingError("falta o cabeçalho If-Match com a versão (ETag) do elemento; "
                            "obtenha-o com GET", status=428, code="PreconditionRequired")
     return expected
+
+
+def precondition(request: HttpRequest, pk: int, body: dict | None) -> tuple[set[int], str]:
+    """The versions a write of feature `pk` may change, and the name of the check (above)."""
+    expected = parse_if_match(request.headers.get("If-Match"), pk)
+    if expected is not None:
+        return expected, "if-match"
+    sent = _sent_version(body)
+    if sent is not None:
+        return {sent}, "row_version"
+    if request.method == "PUT":
+        raise EditingError("para substituir o elemento envie a sua versão: o cabeçalho If-Match "
+                           "(ETag) ou a propriedade row_version, obtidos com GET",
+                           status=428, code="PreconditionRequired")
+    return {ANY_VERSION}, "merge" if request.method == "PATCH" else "current"
+
+
+def _sent_version(body: dict | None) -> int | None:
+    properties = (body or {}).get("properties")
+    if not isinstance(properties, dict) or properties.get("row_version") is None:
+        return None
+    version = properties["row_version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise EditingError(f"row_version tem de ser um inteiro positivo, não {version!r}")
+    return version
 
 
 def _body_feature(request: HttpRequest) -> dict:
@@ -74,8 +125,9 @@ def _geometry(theme: Theme, body: dict, crs: Crs, required: bool):
     return parse_geometry(body.get("geometry"), theme.geometry, crs)
 
 
-def _application(request: HttpRequest) -> str:
-    return "sig-editor" if request.path.startswith("/editor/") else "sig-api"
+def _application(request: HttpRequest, check: str | None = None) -> str:
+    base = "sig-editor" if request.path.startswith("/editor/") else "sig-api"
+    return f"{base}:{check}" if check else base
 
 
 def create(request: HttpRequest, theme: Theme) -> HttpResponse:
@@ -94,17 +146,17 @@ def create(request: HttpRequest, theme: Theme) -> HttpResponse:
 def change(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
     """PUT (replace) or PATCH (merge) one feature."""
     actor = require_person(request)
-    expected = require_if_match(request, pk)
     crs = parse_crs(request.headers.get("Content-Crs"))
     partial = request.method == "PATCH"
     body = _body_feature(request)
+    expected, check = precondition(request, pk, body)
     geometry = _geometry(theme, body, crs, required=not partial)
     properties = body.get("properties")
     values = clean_properties(theme, properties, partial=partial)
     try:
         features.update_feature(actor, theme, pk, expected, values=values, geometry=geometry,
                                 municipio=requested_municipio(properties),
-                                application=_application(request))
+                                application=_application(request, check))
     except PreconditionFailed as exc:
         return precondition_response(exc, crs)
     return feature_response(theme, pk, crs)
@@ -112,9 +164,9 @@ def change(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
 
 def delete(request: HttpRequest, theme: Theme, pk: int) -> HttpResponse:
     actor = require_person(request)
-    expected = require_if_match(request, pk)
+    expected, check = precondition(request, pk, None)
     try:
-        features.delete_feature(actor, theme, pk, expected, _application(request))
+        features.delete_feature(actor, theme, pk, expected, _application(request, check))
     except PreconditionFailed as exc:
         return precondition_response(exc, CRS84)
     return HttpResponse(status=204)
@@ -147,9 +199,20 @@ def read_many(request: HttpRequest, theme: Theme) -> HttpResponse:
     return json_response(body, content_type=GEOJSON, Content_Crs=f"<{crs.uri}>")
 
 
-def options(item_id: Any) -> HttpResponse:
+def allowed(actor: Actor, theme: Theme, item_id: Any = None) -> str:
+    """The methods this person's rights permit on the items, or on one item (an item that does
+    not exist, such as QGIS's `unknown_id` probe of an empty layer: what they may do to
+    their own)."""
+    writes = ("POST",) if item_id is None else ("PUT", "PATCH", "DELETE")
+    municipio = features.municipio_of(theme, item_id) if item_id is not None else None
+    may = actor.may_edit(municipio) if municipio else actor.can_edit
+    return ", ".join((*READ_METHODS, *(writes if may else ()), "OPTIONS"))
+
+
+def options(request: HttpRequest, theme: Theme, item_id: Any) -> HttpResponse:
+    actor, _ = authenticate(request)
     response = HttpResponse(status=204)
-    response["Allow"] = ALLOW_ITEM if item_id is not None else ALLOW_ITEMS
+    response["Allow"] = allowed(actor, theme, item_id)
     return response
 
 
@@ -168,7 +231,7 @@ def dispatch_items(request: HttpRequest, collection: str, item_id: Any = None) -
     theme = get_theme(collection)
     method = request.method
     if method == "OPTIONS":
-        return options(item_id)
+        return options(request, theme, item_id)
     if item_id is None:
         on_items = {"GET": read_many, "HEAD": read_many, "POST": create}.get(method or "")
         return on_items(request, theme) if on_items else _not_allowed(None)

@@ -130,6 +130,23 @@ def search(theme: Theme, q: str = "", municipio: str | None = None,
     return queryset
 
 
+def feature_id(item_id: Any) -> int | None:
+    """The id in a path segment: ASCII digits within bigint range, else None."""
+    text = str(item_id)
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        return None
+    return int(text)
+
+
+def municipio_of(theme: Theme, item_id: Any) -> str | None:
+    """The municipality of a feature, None when there is no such feature."""
+    pk = feature_id(item_id)
+    if pk is None:
+        return None
+    return (model_for(theme).objects.filter(pk=pk)
+            .values_list("municipio_id", flat=True).first())
+
+
 def read_feature(theme: Theme, pk: int, srid: int = 4326) -> dict:
     """One feature as GeoJSON; NotFound when it does not exist."""
     rows = list(feature_rows(theme, model_for(theme).objects.filter(pk=pk), srid))

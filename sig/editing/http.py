@@ -1,5 +1,6 @@
 """HTTP plumbing shared by the editing API and the editor's endpoints: authentication (session
-with CSRF, or API token), JSON bodies with limits, and OGC exception responses."""
+with CSRF, API token, or HTTP Basic with the person's password or a token), JSON bodies with
+limits, and OGC exception responses."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from sig.editing import passwords
 from sig.editing.accounts import ANONYMOUS, Actor, actor_for, user_for_token
 from sig.editing.errors import EditingError
 from sig.ops import ratelimit
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2_621_440
 JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
 _CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
+BASIC_CHALLENGE = 'Basic realm="sig", charset="UTF-8", Bearer realm="sig"'
 
 
 class Respond(Exception):
@@ -41,33 +44,60 @@ class Unauthorized(EditingError):
     code = "Unauthorized"
 
 
-def _token_from_header(header: str) -> str:
+def _basic(credentials: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise Unauthorized("credenciais Basic ilegíveis") from exc
+    username, _, password = decoded.partition(":")
+    return username, password
+
+
+def _token_user(request: HttpRequest, key: str):
+    """The person of an API token, counted against the token's rate."""
+    user = user_for_token(key)
+    if user is None:
+        return None
+    limited = ratelimit.check_token(request, hashlib.sha256(key.encode()).hexdigest())
+    if limited is not None:
+        raise Respond(limited)
+    return user
+
+
+def _password_user(request: HttpRequest, username: str, password: str):
+    """The person of HTTP Basic credentials, under the same failed-login limit as the sign-in
+    page. A verified pair is remembered briefly (QGIS sends it with every request)."""
+    blocked = ratelimit.login_blocked(request, username)
+    if blocked is not None:
+        raise Respond(blocked)
+    user = passwords.verify(request, username, password)  # a failure is counted by sig.ops
+    if user is None:
+        raise Unauthorized("utilizador ou palavra-passe errados")
+    return user
+
+
+def _user_from_header(request: HttpRequest, header: str):
     scheme, _, credentials = header.partition(" ")
     scheme = scheme.lower()
     if scheme in ("token", "bearer"):
-        return credentials.strip()
-    if scheme == "basic":
-        try:
-            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise Unauthorized("credenciais Basic ilegíveis") from exc
-        return decoded.partition(":")[2]
-    raise Unauthorized(f"esquema de autenticação não suportado: {scheme or '(vazio)'} "
-                       "(use Token, Bearer ou Basic com o token como palavra-passe)")
+        user = _token_user(request, credentials.strip())
+    elif scheme == "basic":
+        username, password = _basic(credentials)
+        # The password may be an API token (any user name), or the person's own password.
+        user = _token_user(request, password) or _password_user(request, username, password)
+    else:
+        raise Unauthorized(f"esquema de autenticação não suportado: {scheme or '(vazio)'} "
+                           "(use Basic, Token ou Bearer)")
+    if user is None:
+        raise Unauthorized("token de API inválido ou revogado")
+    return user
 
 
 def authenticate(request: HttpRequest) -> tuple[Actor, bool]:
     """The acting person and whether they came by session (which then needs CSRF)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header:
-        key = _token_from_header(header)
-        user = user_for_token(key)
-        if user is None:
-            raise Unauthorized("token de API inválido ou revogado")
-        limited = ratelimit.check_token(request, hashlib.sha256(key.encode()).hexdigest())
-        if limited is not None:
-            raise Respond(limited)
-        return actor_for(user), False
+        return actor_for(_user_from_header(request, header)), False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return actor_for(user), True
@@ -141,7 +171,10 @@ def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except EditingError as exc:
             log.info("edit refused (%s %s): %s %s", request.method, request.path, exc.status,
                      exc.message)
-            return error_response(exc)
+            response = error_response(exc)
+            if exc.status == 401 and not request.path.startswith("/editor/"):
+                response["WWW-Authenticate"] = BASIC_CHALLENGE  # not in the web editor's pages
+            return response
         except Exception:
             log.exception("editing request failed: %s %s", request.method, request.path)
             return error_response(EditingError("erro interno ao processar o pedido; foi "

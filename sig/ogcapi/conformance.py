@@ -5,6 +5,7 @@ from __future__ import annotations
 _COMMON = "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf"
 _FEATURES = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf"
 _FEATURES3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf"
+_FEATURES4 = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf"
 _CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf"
 _TILES = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf"
 _TMS = "http://www.opengis.net/spec/tms/2.0/conf"
@@ -17,6 +18,8 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     f"{_FEATURES3}/queryables", f"{_FEATURES3}/queryables-query-parameters",
     f"{_FEATURES3}/filter", f"{_FEATURES3}/features-filter",
+    f"{_FEATURES4}/create-replace-delete", f"{_FEATURES4}/update", f"{_FEATURES4}/features",
+    f"{_FEATURES4}/optimistic-locking-etags",
     f"{_CQL2}/cql2-text", f"{_CQL2}/cql2-json", f"{_CQL2}/basic-cql2",
     f"{_CQL2}/advanced-comparison-operators", f"{_CQL2}/case-insensitive-comparison",
     f"{_CQL2}/basic-spatial-functions", f"{_CQL2}/basic-spatial-functions-plus",

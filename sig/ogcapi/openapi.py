@@ -4,7 +4,9 @@ Self-contained: the schema fragments that OGC documents publish at schemas.openg
 (exception, link, landing page, conformance, collections, GeoJSON, tile sets, tile matrix
 sets) are written out here as local components, so clients and the test suite resolve every
 `$ref` inside the document, without network. `limit` publishes default 100 and maximum
-10,000 on every items path (QGIS pages with that maximum).
+10,000 on every items path (QGIS pages with that maximum). Every theme's items paths also
+describe the writes of the editing API (OGC API Features Part 4), with request bodies derived
+from the registry's attributes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from sig.conf import get_settings
 from sig.ogcapi.collections import Collection, Property, get_collections
 from sig.ogcapi.crs import crs_uris
+from sig.ogcapi.openapi_writes import SECURITY_SCHEMES, item_writes, items_writes
 from sig.ogcapi.params import DEFAULT_LIMIT, MAX_LIMIT
 from sig.ogcapi.tiles import TILE_MATRIX_SETS
 
@@ -114,6 +117,17 @@ def _error(description: str) -> dict:
 
 RESPONSES = {
     "NotModified": {"description": "A cópia do cliente está atualizada"},
+    "Unauthorized": _error("Autenticação necessária ou credenciais erradas (Basic, Token)"),
+    "Forbidden": _error("Sem direito a editar o município do elemento"),
+    "Conflict": _error("O pedido choca com o estado do elemento"),
+    "PreconditionFailed": _error("O elemento foi alterado por outra pessoa (If-Match ou "
+                                 "row_version desatualizados); o corpo traz o estado atual"),
+    "PreconditionRequired": _error("Substituir (PUT) exige If-Match ou row_version"),
+    "Unprocessable": _error("Valores ou geometria recusados (fora do município, código "
+                            "desconhecido, geometria inválida)"),
+    "TooLarge": _error("Corpo do pedido demasiado grande"),
+    "UnsupportedType": _error("Tipo de conteúdo não suportado (use application/geo+json)"),
+    "TooMany": _error("Demasiados pedidos ou tentativas de entrada falhadas"),
     "InvalidParameter": _error("Parâmetro inválido (a mensagem indica qual e porquê)"),
     "NotFound": _error("O recurso não existe"),
     "ServerError": _error("Erro do servidor"),
@@ -262,6 +276,11 @@ def _collection_paths(collection: Collection) -> dict:
             _responses(_ok("O elemento", {GEOJSON: _ref("schemas", "featureGeoJSON"),
                                           HTML: HTML_TEXT}), conditional=True)),
     }
+    if collection.theme is not None:  # themes are edited through the same paths
+        paths[f"{base}/items"].update(items_writes(collection.theme, tags))
+        feature_id = paths[f"{base}/items/{{featureId}}"]["get"]["parameters"][0]
+        paths[f"{base}/items/{{featureId}}"].update(
+            item_writes(collection.theme, tags, feature_id))
     if collection.tiles is not None:
         paths.update(_tile_paths(base, cid, tags))
     return paths
@@ -338,7 +357,7 @@ def build_document(base: str, title: str = "SIG Intermunicipal da Região de Lei
     return {
         "openapi": "3.0.3",
         "info": {"title": f"{title} — OGC API", "version": "1.0.0",
-                 "description": "OGC API Features (partes 1, 2 e 3) e Tiles das camadas "
+                 "description": "OGC API Features (partes 1, 2, 3 e 4) e Tiles das camadas "
                                 "harmonizadas dos municípios da CIM Região de Leiria.",
                  "license": {"name": "CC BY 4.0",
                              "url": "https://creativecommons.org/licenses/by/4.0/"},
@@ -349,7 +368,8 @@ def build_document(base: str, title: str = "SIG Intermunicipal da Região de Lei
                 [{"name": cid, "description": c.title["pt"]}
                  for cid, c in get_collections().items()],
         "paths": paths,
-        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+        "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES,
+                       "securitySchemes": SECURITY_SCHEMES},
     }
 
 

@@ -30,11 +30,23 @@ def create(client, feature=None, crs=PTTM06, **headers):
     return send(client, "POST", ITEMS, feature or equipamento(), Content_Crs=crs, **headers)
 
 
-def test_options_lists_post_on_items_and_writes_on_an_item(client, caop):
-    response = client.options(ITEMS)
-    assert response.status_code == 204 and "POST" in response["Allow"].split(", ")
-    response = client.options(f"{ITEMS}/1")
-    assert {"PUT", "PATCH", "DELETE"} <= set(response["Allow"].split(", "))
+def allow(client, url) -> set[str]:
+    response = client.options(url)
+    assert response.status_code == 204
+    return set(response["Allow"].split(", "))
+
+
+def test_options_lists_what_the_persons_rights_permit(as_ana, caop):
+    own = create(as_ana).json()["id"]
+    neighbour = Equipamento.objects.filter(municipio_id="1010").values_list("id", flat=True)
+    reads = {"GET", "HEAD", "OPTIONS"}
+    assert allow(as_ana, ITEMS) == reads | {"POST"}
+    assert allow(as_ana, f"{ITEMS}/{own}") == reads | {"PUT", "PATCH", "DELETE"}
+    assert allow(as_ana, f"{ITEMS}/unknown_id") == reads | {"PUT", "PATCH", "DELETE"}
+    if neighbour:
+        assert allow(as_ana, f"{ITEMS}/{neighbour[0]}") == reads
+    anonymous = Client()
+    assert allow(anonymous, ITEMS) == reads and allow(anonymous, f"{ITEMS}/{own}") == reads
 
 
 def test_create_answers_201_with_location_and_etag(as_ana):
@@ -68,17 +80,22 @@ def test_missing_content_crs_means_crs84(as_ana):
     assert abs(Equipamento.objects.get(pk=response.json()["id"]).geom.x - CASTLE_PTTM06[0]) < 0.5
 
 
-def test_update_needs_if_match_and_bumps_the_etag(as_ana):
+def test_update_with_if_match_bumps_the_etag(as_ana):
     feature = create(as_ana).json()
     url = f"{ITEMS}/{feature['id']}"
     patch = {"type": "Feature", "properties": {"nome": "Museu renovado"}}
-    response = send(as_ana, "PATCH", url, patch, Content_Crs=PTTM06)
-    assert response.status_code == 428
-    assert response.json()["code"] == "PreconditionRequired"
     response = send(as_ana, "PATCH", url, patch, Content_Crs=PTTM06, If_Match=tag(feature["id"], 1))
     assert response.status_code == 200 and response["ETag"] == tag(feature["id"], 2)
     assert response.json()["properties"]["nome"] == "Museu renovado"
     assert response.json()["properties"]["tipo"] == "cultura"  # PATCH keeps the rest
+
+
+def test_a_put_without_if_match_nor_row_version_gets_428(as_ana):
+    feature = create(as_ana).json()
+    response = send(as_ana, "PUT", f"{ITEMS}/{feature['id']}", equipamento(nome="Sem versão"),
+                    Content_Crs=PTTM06)
+    assert response.status_code == 428 and response.json()["code"] == "PreconditionRequired"
+    assert Equipamento.objects.get(pk=feature["id"]).nome == "Museu de teste"
 
 
 def test_put_replaces_attributes_and_geometry(as_ana):
@@ -110,7 +127,6 @@ def test_stale_if_match_gets_412_with_the_current_state(as_ana):
 def test_delete_with_if_match(as_ana):
     feature = create(as_ana).json()
     url = f"{ITEMS}/{feature['id']}"
-    assert send(as_ana, "DELETE", url).status_code == 428
     assert send(as_ana, "DELETE", url, If_Match=tag(feature["id"], 7)).status_code == 412
     assert Equipamento.objects.filter(pk=feature["id"]).exists()
     assert send(as_ana, "DELETE", url, If_Match=tag(feature["id"], 1)).status_code == 204
@@ -207,3 +223,13 @@ def test_requests_per_token_are_limited(ana, caop, settings):
     statuses += [client.get("/editor/alteracoes.json", HTTP_AUTHORIZATION=f"Bearer {token}")
                  .status_code for _ in range(3)]
     assert statuses == [204, 200, 200, 429]
+
+
+@pytest.mark.parametrize("item", ["\u00b9", "12\u0663", "9" * 30])
+def test_ids_that_are_not_ascii_digits_or_too_long_are_404(as_ana, item):
+    """Found by fuzzing: `'¹'.isdigit()` is true, but int() refuses it."""
+    for method in ("GET", "PATCH", "DELETE"):
+        response = send(as_ana, method, f"{ITEMS}/{item}", {"properties": {}})
+        assert response.status_code == 404, (method, response.content)
+    assert allow(as_ana, f"{ITEMS}/{item}") == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH",
+                                                 "DELETE"}

@@ -93,6 +93,7 @@ def test_sql_in_any_parameter_reaches_nothing(api, reader, payload):
     assert before == after
 
 
+@pytest.mark.django_db  # OPTIONS reads the feature's municipality to answer per person
 def test_write_methods_go_to_the_editing_api(api):
     """POST/PUT/PATCH/DELETE/OPTIONS are not answered by the read-only views."""
     for method in ("post", "put", "patch", "delete", "options"):
