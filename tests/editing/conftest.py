@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -80,3 +81,14 @@ def send(client, method: str, path: str, body=None, **headers):
 def as_ana(client, ana):
     client.force_login(get_user("ana"))
     return client
+
+
+def wait_for_job(client, url: str, seconds: float = 90) -> dict:
+    """Poll an upload's status page until the import has finished."""
+    deadline = time.monotonic() + seconds
+    while True:
+        status = client.get(url).json()
+        if status["terminado"]:
+            return status
+        assert time.monotonic() < deadline, status
+        time.sleep(0.3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 
 import pyogrio
@@ -16,7 +15,7 @@ from sig.db.connect import connect_as
 from sig.importing.errors import ImportRefused
 from sig.importing.pipeline import Actor as ImportActor
 from sig.importing.pipeline import ImportRequest, run_import
-from tests.editing.conftest import CASTLE_CRS84
+from tests.editing.conftest import CASTLE_CRS84, wait_for_job
 
 pytestmark = pytest.mark.django_db
 MARINHA_CRS84 = (-8.95, 39.75)
@@ -37,16 +36,6 @@ def cleanup():
         conn.execute("DELETE FROM equipamentos WHERE import_run = ANY(%s)", (runs,))
 
 
-def wait(client, url: str, seconds: float = 90) -> dict:
-    deadline = time.monotonic() + seconds
-    while True:
-        status = client.get(url).json()
-        if status["terminado"]:
-            return status
-        assert time.monotonic() < deadline, status
-        time.sleep(0.3)
-
-
 def test_upload_imports_with_progress_summary_and_quarantine(as_ana, cleanup):
     name = f"upload_{uuid.uuid4().hex[:6]}"
     upload = SimpleUploadedFile(f"{name}.geojson", geojson(name, [
@@ -55,7 +44,7 @@ def test_upload_imports_with_progress_summary_and_quarantine(as_ana, cleanup):
                                                       "tema": "equipamentos",
                                                       "municipio": "1009"})
     assert response.status_code == 202, response.content
-    status = wait(as_ana, response.json()["estado_url"])
+    status = wait_for_job(as_ana, response.json()["estado_url"])
     cleanup.append(status["importacao"])
     assert status["estado"] == "concluida", status
     assert "inseridos 1" in status["resumo"] and "em quarentena 1" in status["resumo"]
@@ -88,7 +77,7 @@ def test_uploads_are_seen_only_by_their_owner(as_ana, cleanup, client, rui):
     upload = SimpleUploadedFile("y.geojson", geojson("y", [("a9", CASTLE_CRS84)]))
     job = as_ana.post("/editor/api/importacoes", {"ficheiro": upload, "tema": "equipamentos",
                                                  "municipio": "1009"}).json()
-    status = wait(as_ana, job["estado_url"])
+    status = wait_for_job(as_ana, job["estado_url"])
     cleanup.append(status["importacao"])
     client.force_login(get_user("rui"))
     assert client.get(job["estado_url"]).status_code == 404

@@ -37,7 +37,7 @@ from pyogrio.errors import DataSourceError
 
 from sig.conf import get_settings
 from sig.importing.errors import ImportRefused
-from tests.editing.conftest import make_user
+from tests.editing.conftest import make_user, wait_for_job
 from tests.importing.conftest import delete_source, do_import, environment, scalar
 
 MB = 1024 * 1024
@@ -588,16 +588,6 @@ def _upload(client, path: Path):
                                  "tema": "equipamentos", "municipio": "1009"})
 
 
-def _wait(client, url: str, seconds: float = 120) -> dict:
-    deadline = time.monotonic() + seconds
-    while True:
-        status = client.get(url).json()
-        if status["terminado"]:
-            return status
-        assert time.monotonic() < deadline, status
-        time.sleep(0.3)
-
-
 def _removed(folder: Path, seconds: float = 10) -> bool:
     """The upload's folder goes once its import process has ended."""
     deadline = time.monotonic() + seconds
@@ -619,7 +609,7 @@ def test_hostile_upload_is_refused_by_the_upload_route(case, uploader, witnesses
     response = _upload(uploader, source)
     assert response.status_code == 202, response.content
     job = response.json()
-    status = _wait(uploader, job["estado_url"])
+    status = wait_for_job(uploader, job["estado_url"], seconds=120)
     assert status["estado"] == "recusada", status
     assert_refusal(status["mensagem"], case)
     assert status["em_quarentena"] == 0 and witnesses.marker not in json.dumps(status)
@@ -645,7 +635,7 @@ def test_an_upload_past_the_memory_limit_ends_its_own_process(uploader, witnesse
                      SIG_IMPORT_PROFILES_DIR=str(profiles)):
         response = _upload(uploader, path)
         assert response.status_code == 202, response.content
-        status = _wait(uploader, response.json()["estado_url"])
+        status = wait_for_job(uploader, response.json()["estado_url"], seconds=120)
     assert status["estado"] == "falhada", status
     assert "precisou de mais memória do que o limite de 256 MB" in status["mensagem"], status
     assert peak_mb() - peak < 100, "the web worker's memory grew"
@@ -671,7 +661,7 @@ def test_uploads_are_capped_per_person_and_in_the_whole_service(uploader, witnes
         assert second["Retry-After"] == "60"
         assert "já tem 1 importações em curso ou em espera" in second.json()["description"]
         holder.execute("SELECT pg_advisory_unlock(%s, 0)", [SLOT_LOCK_CLASS])
-        status = _wait(uploader, first.json()["estado_url"])
+        status = wait_for_job(uploader, first.json()["estado_url"], seconds=120)
     try:
         assert status["estado"] == "concluida", status
     finally:
@@ -691,6 +681,6 @@ def test_a_stuck_import_is_killed_and_frees_its_slot(uploader, witnesses):
                        ["sig import equipamentos pontos.geojson"])
         response = _upload(uploader, source)
         assert response.status_code == 202, response.content
-        status = _wait(uploader, response.json()["estado_url"], seconds=60)
+        status = wait_for_job(uploader, response.json()["estado_url"], seconds=60)
     assert status["estado"] == "falhada", status
     assert "demorou mais do que 3 × 5 s" in status["mensagem"], status
