@@ -149,7 +149,7 @@ class CatalogueBuilder:
             if 1 <= number <= pages:
                 target = self.page_url(number, size)
                 g.add(view, f"hydra:{prop}", target)
-                g.add(view, f"hydra:{legacy}", Lit(target.value))
+                g.add(view, f"hydra:{legacy}", Lit(str(target)))
         g.add(view, "hydra:itemsPerPage", Lit(str(size), datatype="xsd:integer"))
         g.add(view, "hydra:totalItems", Lit(str(total), datatype="xsd:integer"))
 
