@@ -9,9 +9,10 @@ SIG := .venv/bin/sig
 PYTEST := .venv/bin/python -m pytest
 SIG_PORT ?= 8000
 SIG_DEMO_SCALE ?= 1
-# Offline fallbacks for official data when DGT's services cannot be reached.
-SIG_CAOP_FALLBACK ?= ../shared/data/caop
-SIG_GRIDS_FALLBACK ?= ../shared/data/proj-grids
+# Without network: `sig load-caop` loads the CAOP extract the project ships (data/caop/), or
+# SIG_CAOP_FALLBACK when set; missing DGT grids are a warning (legacy-datum imports are refused)
+# unless SIG_GRIDS_FALLBACK names a folder with copies of them.
+SIG_GRIDS_FALLBACK ?=
 export SIG_PORT
 
 .PHONY: up setup data test down check derive bench bench-import bench-ogc bench-maps bench-web bench-load
@@ -20,8 +21,8 @@ setup:
 	scripts/setup --db
 
 data: setup
-	$(SIG) fetch-grids --fallback $(SIG_GRIDS_FALLBACK)
-	$(SIG) load-caop --if-empty --fallback $(SIG_CAOP_FALLBACK)
+	$(SIG) fetch-grids --optional $(if $(SIG_GRIDS_FALLBACK),--fallback $(SIG_GRIDS_FALLBACK))
+	$(SIG) load-caop --if-empty
 	$(SIG) demo --scale $(SIG_DEMO_SCALE)
 
 up: data

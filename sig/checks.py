@@ -1,4 +1,8 @@
-"""`sig check`: the registry, derived files, database, PostGIS/PROJ and the DGT datum grids."""
+"""`sig check`: the registry, derived files, database, PostGIS/PROJ and the DGT datum grids.
+
+A failed check is an error (exit 1); a check marked `warning` only warns: the DGT grids, whose
+absence refuses legacy-datum imports but stops nothing else.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,17 @@ from sig.db.connect import DatabaseUnavailable, connect_as, describe
 
 @dataclass
 class Check:
+    """One outcome: `ok`, or a problem that is an error unless `warning` is set."""
+
     name: str
     ok: bool
     detail: str
+    warning: bool = False
+
+    @property
+    def mark(self) -> str:
+        """The tag printed before the check's name."""
+        return "ok  " if self.ok else ("aviso" if self.warning else "ERRO")
 
 
 def check_registry() -> Check:
@@ -77,15 +89,14 @@ def check_database_schema() -> Check:
 
 
 def check_grids() -> Check:
-    from sig.grids import grids_folder, missing_grids
+    """The DGT datum grids: missing ones are a warning (legacy-datum imports are refused)."""
+    from sig.grids import grids_folder, missing_grids, missing_message
 
     folder = grids_folder()
     missing = missing_grids(folder)
     if missing:
-        return Check("grelhas da DGT", False,
-                     f"em falta em {folder}: {', '.join(missing)}; obtenha-as com "
-                     "`sig fetch-grids` (usa `projsync`) ou aponte SIG_PROJ_GRIDS_DIR para a "
-                     "pasta que as contém")
+        detail = missing_message(missing, folder).removeprefix("grelhas da DGT ")
+        return Check("grelhas da DGT", False, detail, warning=True)
     return Check("grelhas da DGT", True, f"presentes em {folder}")
 
 
@@ -95,4 +106,10 @@ CHECKS: tuple[Callable[[], Check], ...] = (
 
 
 def run_checks(checks=CHECKS) -> list[Check]:
+    """Run `checks` in order."""
     return [check() for check in checks]
+
+
+def passed(checks: list[Check]) -> bool:
+    """No check failed (warnings do not count)."""
+    return all(c.ok or c.warning for c in checks)

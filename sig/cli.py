@@ -93,29 +93,43 @@ def cmd_makemigrations(args) -> int:
 
 
 def cmd_load_caop(args) -> int:
-    from sig.territory.caop import DGT_SOURCES, CaopError, load_caop, loaded_count
+    from sig.territory.caop import load_official_or_fallback, loaded_count
 
     if args.if_empty and loaded_count() > 0:
         print("municípios já carregados")
         return 0
-    try:
-        result = load_caop(args.source or list(DGT_SOURCES))
-    except CaopError as exc:
-        if not args.fallback:
-            raise
-        print(f"aviso: {exc}; a usar {args.fallback}", file=sys.stderr)
-        result = load_caop([args.fallback])
+    result, warning = load_official_or_fallback(args.source, args.fallback)
+    if warning:
+        print(f"aviso: {warning}", file=sys.stderr)
     print(f"{result.municipios} municípios e {result.freguesias} freguesias carregados")
+    return 0
+
+
+def cmd_caop_extract(args) -> int:
+    from sig.territory.extract import make_extract
+
+    result = make_extract(args.source, args.output, simplify_m=args.simplify,
+                          edition=args.edition)
+    print(f"extrato da CAOP em {result.path}: {result.municipios} municípios, "
+          f"{result.freguesias} freguesias, {result.size_kb:.0f} kB")
     return 0
 
 
 def cmd_fetch_grids(args) -> int:
     from pathlib import Path
 
-    from sig.grids import fetch_grids, grids_folder
+    from sig.grids import fetch_grids, grids_folder, missing_message
 
-    fetched = fetch_grids(Path(args.fallback) if args.fallback else None)
-    print(f"grelhas em {grids_folder()}: {', '.join(fetched) or 'já presentes'}")
+    result = fetch_grids(Path(args.fallback) if args.fallback else None)
+    if result.missing:
+        message = missing_message(result.missing, grids_folder())
+        if not args.optional:
+            print(f"erro: {message}", file=sys.stderr)
+            return 2
+        print(f"aviso: {message}", file=sys.stderr)
+    fetched = ", ".join(result.fetched) or "nenhuma nova"
+    print(f"grelhas em {grids_folder()}: {fetched}"
+          + (f"; em falta: {', '.join(result.missing)}" if result.missing else ""))
     return 0
 
 
@@ -141,16 +155,15 @@ def cmd_derive(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from sig.checks import check_database, run_checks
+    from sig.checks import check_database, passed, run_checks
 
     checks = run_checks((check_database,)) if args.db_only else run_checks()
     for check in checks:
-        mark = "ok  " if check.ok else "ERRO"
         first, *rest = check.detail.splitlines() or [""]
-        print(f"[{mark}] {check.name}: {first}")
+        print(f"[{check.mark}] {check.name}: {first}")
         for line in rest:
             print(f"       {line}")
-    return 0 if all(c.ok for c in checks) else 1
+    return 0 if passed(checks) else 1
 
 
 def cmd_serve(args) -> int:
@@ -189,13 +202,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_makemigrations)
 
     p = sub.add_parser("load-caop", help="carregar municípios e freguesias (CAOP)")
-    p.add_argument("source", nargs="*", help="ficheiros, pastas ou URL OGC API (omissão: DGT)")
+    p.add_argument("source", nargs="*",
+                   help="ficheiros, pastas ou URL OGC API (omissão: OGC API da DGT, SIG_CAOP_URL)")
     p.add_argument("--if-empty", action="store_true", help="só se não houver municípios")
-    p.add_argument("--fallback", help="fonte a usar se a primeira falhar (p. ex. sem rede)")
+    p.add_argument("--fallback", help="fonte a usar se a primeira falhar (omissão, sem fontes "
+                   "indicadas: SIG_CAOP_FALLBACK, o extrato incluído em data/caop/)")
     p.set_defaults(func=cmd_load_caop)
+
+    p = sub.add_parser("caop-extract", help="gerar o extrato da CAOP incluído no projeto")
+    p.add_argument("source", nargs="*",
+                   help="ficheiros, pastas ou URL OGC API (omissão: OGC API da DGT, SIG_CAOP_URL)")
+    p.add_argument("--output", default=None,
+                   help="GeoPackage a escrever (omissão: data/caop/caop-cimrl.gpkg)")
+    p.add_argument("--simplify", type=float, default=0.0,
+                   help="tolerância de simplificação em metros (omissão: 0, sem simplificar)")
+    p.add_argument("--edition", help="edição da CAOP da fonte, guardada nos metadados "
+                   "(omissão: a data, se a fonte for a OGC API da DGT)")
+    p.set_defaults(func=cmd_caop_extract)
 
     p = sub.add_parser("fetch-grids", help="obter as grelhas de datum da DGT")
     p.add_argument("--fallback", help="pasta com cópias, se não houver rede")
+    p.add_argument("--optional", action="store_true",
+                   help="sem grelhas, só avisar (saída 0): as importações que as exigem são "
+                   "recusadas")
     p.set_defaults(func=cmd_fetch_grids)
 
     p = sub.add_parser("demo", help="dados de demonstração em todos os temas")

@@ -19,6 +19,11 @@ CIMRL_MUNICIPIOS = ("1002", "1003", "1004", "1007", "1008", "1009", "1010", "101
 
 DB_ROLES = ("app", "importer", "owner", "reader")
 
+# DGT's CAOP OGC API: the base of its `municipios` and `freguesias` collections.
+DGT_CAOP_URL = "https://ogcapi.dgterritorio.gov.pt/collections"
+# The CAOP extract the project ships (CIMRL municipalities and freguesias, EPSG:3763).
+EMBEDDED_CAOP = BASE_DIR / "data" / "caop" / "caop-cimrl.gpkg"
+
 # Content-Security-Policy of the service: scripts only from its own files (no inline scripts).
 DEFAULT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
@@ -86,6 +91,11 @@ class Settings:
     municipios: tuple[str, ...] = CIMRL_MUNICIPIOS
     # Tolerance (metres) for "feature inside its municipality" against simplified CAOP.
     boundary_tolerance_m: float = 50.0
+    # Base URL of the CAOP OGC API collections read by `sig load-caop` (official source).
+    caop_url: str = DGT_CAOP_URL
+    # CAOP used by `sig load-caop` when the official source cannot be read (no network): a
+    # file or folder; default: the extract the project ships.
+    caop_fallback: Path = EMBEDDED_CAOP
     # Folder with DGT datum grids (pt_dgt_*.tif); empty: PROJ's own search path only.
     proj_grids_dir: str = ""
     # Largest file `sig import` accepts, in MB (for a zip: the zip itself).
@@ -220,6 +230,8 @@ def load_settings() -> Settings:
         database_role=_env("SIG_DATABASE_ROLE", "app"),
         municipios=_env_list("SIG_MUNICIPIOS", CIMRL_MUNICIPIOS),
         boundary_tolerance_m=float(_env("SIG_BOUNDARY_TOLERANCE_M", "50")),
+        caop_url=_env("SIG_CAOP_URL", DGT_CAOP_URL).rstrip("/"),
+        caop_fallback=Path(_env("SIG_CAOP_FALLBACK", str(EMBEDDED_CAOP))),
         proj_grids_dir=_env("SIG_PROJ_GRIDS_DIR", ""),
         import_max_file_mb=int(_env("SIG_IMPORT_MAX_FILE_MB", "1024")),
         import_max_unzipped_mb=int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "2048")),

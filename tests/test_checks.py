@@ -24,10 +24,12 @@ def test_check_passes_with_grids(caop, tmp_path):
     assert "10 municípios" in result.stdout
 
 
-def test_check_reports_missing_grids(tmp_path):
+def test_check_warns_about_missing_grids_without_failing(caop, tmp_path):
     result = _sig("check", env={"SIG_PROJ_GRIDS_DIR": str(tmp_path)})
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stdout
+    assert "[aviso] grelhas da DGT" in result.stdout
     assert "pt_dgt_D73_ETRS89_geo.tif" in result.stdout and "sig fetch-grids" in result.stdout
+    assert "Datum 73" in result.stdout and "são recusadas" in result.stdout
 
 
 def test_fetch_grids_copies_from_a_local_folder_when_offline(tmp_path):
@@ -46,7 +48,16 @@ def test_fetch_grids_without_any_source_names_the_grid(tmp_path):
     hidden = {"SIG_PROJ_GRIDS_DIR": str(tmp_path / "g"), "PATH": str(tmp_path)}  # no projsync
     result = _sig("fetch-grids", env=hidden)
     assert result.returncode == 2
-    assert "pt_dgt_D73_ETRS89_geo.tif" in result.stderr
+    assert "pt_dgt_D73_ETRS89_geo.tif" in result.stderr and "pt_dgt_DLx" in result.stderr
+
+
+def test_optional_fetch_grids_only_warns(tmp_path):
+    """What `make up` runs: no network and no copies is a warning, not a failed start."""
+    hidden = {"SIG_PROJ_GRIDS_DIR": str(tmp_path / "g"), "PATH": str(tmp_path)}  # no projsync
+    result = _sig("fetch-grids", "--optional", "--fallback", str(tmp_path / "nada"), env=hidden)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("aviso: grelhas da DGT em falta")
+    assert "Datum Lisboa" in result.stderr and "são recusadas" in result.stderr
 
 
 def test_wrong_database_url_fails_fast_with_a_clear_message():

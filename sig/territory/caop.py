@@ -1,8 +1,10 @@
 """Load CAOP municipalities and freguesias into `municipio` / `freguesia` (EPSG:3763).
 
 Sources: GeoJSON or GeoPackage files, folders of them, or DGT's CAOP OGC API collections
-(`…/collections/municipios`, `…/collections/freguesias`). Only the configured municipalities
-are kept. Layers are recognised by their fields: `dtmn` + `municipio`, or `dtmnfr` + `freguesia`.
+(`…/collections/municipios`, `…/collections/freguesias`, base URL `SIG_CAOP_URL`). Only the
+configured municipalities are kept. Layers are recognised by their fields: `dtmn` + `municipio`,
+or `dtmnfr` + `freguesia`. When the official source cannot be read (no network), the fallback
+is `SIG_CAOP_FALLBACK`, by default the extract the project ships in `data/caop/`.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from sig.conf import get_settings
+from sig.conf import BASE_DIR, EMBEDDED_CAOP, get_settings
 from sig.db.connect import connect_as
 
 log = logging.getLogger(__name__)
 
-DGT_OGCAPI = "https://ogcapi.dgterritorio.gov.pt/collections"
-DGT_SOURCES = (f"{DGT_OGCAPI}/municipios", f"{DGT_OGCAPI}/freguesias")
 SPATIAL_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 
 
@@ -32,6 +32,25 @@ class CaopError(Exception):
 class CaopLoad:
     municipios: int = 0
     freguesias: int = 0
+
+
+def official_sources() -> list[str]:
+    """DGT's CAOP OGC API collections (municipalities, freguesias) at `SIG_CAOP_URL`."""
+    base = get_settings().caop_url
+    return [f"{base}/municipios", f"{base}/freguesias"]
+
+
+def fallback_source() -> str:
+    """The CAOP to load when the official source cannot be read (`SIG_CAOP_FALLBACK`)."""
+    return str(get_settings().caop_fallback)
+
+
+def describe_source(source: str) -> str:
+    """A label for the `fonte` column: the embedded extract by its path in the project."""
+    path = Path(source)
+    if path.resolve() == EMBEDDED_CAOP.resolve():
+        return f"DGT — CAOP, extrato incluído no projeto ({path.resolve().relative_to(BASE_DIR)})"
+    return source
 
 
 def loaded_count() -> int:
@@ -102,10 +121,9 @@ def _multi(geometry):
     return geometry
 
 
-def load_caop(sources: list[str], label: str | None = None) -> CaopLoad:
-    """Replace the served municipalities and freguesias with those found in `sources`."""
-    settings = get_settings()
-    wanted = set(settings.municipios)
+def configured_frames(sources: list[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """Municipalities and freguesias of `sources` restricted to the configured municipalities."""
+    wanted = set(get_settings().municipios)
     frames = read_frames(sources)
     if "municipio" not in frames:
         raise CaopError("nenhuma camada de municípios (campos dtmn, municipio) nas fontes")
@@ -118,8 +136,31 @@ def load_caop(sources: list[str], label: str | None = None) -> CaopLoad:
     if freguesias is not None:
         codes = freguesias["dtmnfr"].astype(str)
         freguesias = freguesias[codes.str[:4].isin(wanted)]
-    label = label or ", ".join(sources)
-    return _store(municipios, freguesias, settings.boundary_tolerance_m, label)
+    return municipios, freguesias
+
+
+def load_caop(sources: list[str], label: str | None = None) -> CaopLoad:
+    """Replace the served municipalities and freguesias with those found in `sources`."""
+    municipios, freguesias = configured_frames(sources)
+    label = label or ", ".join(describe_source(s) for s in sources)
+    return _store(municipios, freguesias, get_settings().boundary_tolerance_m, label)
+
+
+def load_official_or_fallback(sources: list[str] | None = None,
+                              fallback: str | None = None) -> tuple[CaopLoad, str | None]:
+    """Load `sources` (default: the official ones); when they fail, load the fallback.
+
+    Without explicit `sources` the fallback defaults to `SIG_CAOP_FALLBACK` (the embedded
+    extract). Returns the load and, when the fallback was used, the warning to show.
+    """
+    fallback = fallback or (None if sources else fallback_source())
+    try:
+        return load_caop(sources or official_sources()), None
+    except CaopError as exc:
+        if not fallback:
+            raise
+        warning = f"{exc}; a usar {describe_source(fallback)}"
+        return load_caop([fallback]), warning
 
 
 def _store(municipios, freguesias, tolerance: float, label: str) -> CaopLoad:

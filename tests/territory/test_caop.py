@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
+import pyogrio
 import pytest
 
+from sig.conf import BASE_DIR, EMBEDDED_CAOP
 from sig.territory.caop import CaopError, load_caop
-from tests.conftest import shared
+from tests.conftest import free_port, shared
 
 # Areas in PT-TM06 published with the shared CAOP extract (km²).
 AREAS_KM2 = {
@@ -57,3 +63,68 @@ def test_reload_is_idempotent(caop, owner):
     before = owner.execute("SELECT count(*) FROM municipio").fetchone()[0]
     load_caop([str(shared("caop"))])
     assert owner.execute("SELECT count(*) FROM municipio").fetchone()[0] == before
+
+
+def _sig(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sig.cli", *args], cwd=BASE_DIR, text=True,
+                          capture_output=True, env={**os.environ, **env}, timeout=120)
+
+
+def _offline() -> dict[str, str]:
+    """DGT's OGC API at a closed loopback port (no network), no fallback given."""
+    closed = free_port(range(58700, 58800))
+    return {"SIG_CAOP_URL": f"http://127.0.0.1:{closed}/collections", "SIG_CAOP_FALLBACK": ""}
+
+
+def test_without_network_load_caop_loads_the_embedded_extract(caop, owner):
+    try:
+        result = _sig("load-caop", env=_offline())
+        assert result.returncode == 0, result.stderr
+        assert "10 municípios e 73 freguesias carregados" in result.stdout
+        assert "aviso: não foi possível ler OAPIF:http://127.0.0.1:" in result.stderr
+        assert "extrato incluído no projeto (data/caop/caop-cimrl.gpkg)" in result.stderr
+        counts = owner.execute("SELECT (SELECT count(*) FROM municipio), "
+                               "(SELECT count(*) FROM freguesia), "
+                               "(SELECT min(fonte) FROM municipio)").fetchone()
+        assert counts[:2] == (10, 73) and "extrato incluído" in counts[2]
+    finally:
+        load_caop([str(shared("caop"))])  # the other tests' boundaries, as the fixture left them
+
+
+def test_an_explicit_source_does_not_fall_back_silently(tmp_path):
+    result = _sig("load-caop", str(tmp_path / "nao-existe.gpkg"), env=_offline())
+    assert result.returncode == 2
+    assert "fonte CAOP não encontrada" in result.stderr
+
+
+def test_caop_fallback_setting_overrides_the_embedded_extract(caop, owner, tmp_path):
+    env = _offline() | {"SIG_CAOP_FALLBACK": str(shared("caop"))}
+    result = _sig("load-caop", env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"a usar {shared('caop')}" in result.stderr
+    assert owner.execute("SELECT count(*) FROM freguesia").fetchone()[0] == 73
+
+
+def test_embedded_extract_carries_licence_and_attribution():
+    assert EMBEDDED_CAOP.stat().st_size < 2_000_000
+    layers = {str(name) for name, _ in pyogrio.list_layers(EMBEDDED_CAOP)}
+    assert layers == {"municipios", "freguesias"}
+    for layer in layers:
+        meta = pyogrio.read_info(EMBEDDED_CAOP, layer=layer)["layer_metadata"]
+        assert meta["LICENSE"].startswith("CC BY 4.0")
+        assert "Direção-Geral do Território" in meta["ATTRIBUTION"]
+        assert "CAOP 2025" in meta["EDITION"]
+        assert "CC BY 4.0" in meta["DESCRIPTION"]
+    readme = (EMBEDDED_CAOP.parent / "README.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in readme and "DGT" in readme
+
+
+def test_extract_command_writes_a_loadable_geopackage(tmp_path):
+    from sig.territory.extract import make_extract
+
+    result = make_extract([str(shared("caop"))], tmp_path / "caop.gpkg", simplify_m=5)
+    assert (result.municipios, result.freguesias) == (10, 73)
+    frame = pyogrio.read_dataframe(result.path, layer="municipios")
+    assert frame.crs.to_epsg() == 3763 and frame.is_valid.all()
+    meta = pyogrio.read_info(result.path, layer="freguesias")["layer_metadata"]
+    assert meta["SIMPLIFICATION_M"] == "5" and "Simplificado a 5 m" in meta["DESCRIPTION"]
