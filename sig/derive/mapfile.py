@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from sig.registry import Registry, Theme
 from sig.registry.schema import Label, Symbol
+from sig.symbology import StyleClass, style_classes
+from sig.symbology import zoom_scale as exact_zoom_scale
 
 # Where the service's data lies (mainland Portugal in EPSG:3763); a default view only.
 EXTENT_3763 = "-120000 -300000 165000 280000"
 KINDS = {"point": "POINT", "linestring": "LINE", "polygon": "POLYGON"}
 CONNECTION = ['    CONNECTIONTYPE POSTGIS', '    CONNECTION "service=sig_reader"',
               '    PROCESSING "CLOSE_CONNECTION=DEFER"']
-# Scale denominator of Web Mercator zoom level 0 (OGC WebMercatorQuad, 0.28 mm pixels).
-ZOOM0_SCALE = 559082264.0287178
 # Pixel tolerance of GetFeatureInfo on points and lines.
 INFO_TOLERANCE_PX = 6
 # Attribute added to every feature so merged GetFeatureInfo answers keep their layer.
@@ -42,7 +42,7 @@ def q(text: str) -> str:
 
 def zoom_scale(zoom: float) -> float:
     """Scale denominator at a Web Mercator zoom level (rounded up to let that level show)."""
-    return round(ZOOM0_SCALE / 2 ** zoom * 1.001, 1)
+    return round(exact_zoom_scale(zoom) * 1.001, 1)
 
 
 def _style(family: str, symbol: Symbol, indent: str) -> list[str]:
@@ -78,36 +78,21 @@ def _label(family: str, label: Label, indent: str) -> list[str]:
     return lines + [f"{indent}END"]
 
 
-def _class(theme: Theme, name: str, symbol: Symbol, expression: str | None) -> list[str]:
+def _class(theme: Theme, style_class: StyleClass) -> list[str]:
+    """A CLASS; MapServer draws the first matching class, so the default one needs no test."""
     family = theme.geometry.family
-    lines = ["    CLASS", f"      NAME {q(name)}"]
-    if expression:
-        lines.append(f"      EXPRESSION {expression}")
-    lines += _style(family, symbol, "      ")
+    lines = ["    CLASS", f"      NAME {q(style_class.label['pt'])}"]
+    if not style_class.is_default:
+        code = q(style_class.code or "")
+        lines.append(f'      EXPRESSION ("[{style_class.attribute}]" = {code})')
+    lines += _style(family, style_class.symbol, "      ")
     if theme.style.label:
         lines += _label(family, theme.style.label, "      ")
     return lines + ["    END"]
 
 
-def class_labels(registry: Registry, theme: Theme) -> dict[str, str]:
-    """pt-PT label of each code of the classifying attribute (the code when it has none)."""
-    attribute = theme.style.classify_by
-    labels = {code: code for code in theme.style.classes}
-    codelist = theme.attribute(attribute).codelist if attribute else None
-    if codelist:
-        known = {value.code: value.label.pt for value in registry.codelist(theme.id, codelist)}
-        labels.update({code: known.get(code, code) for code in theme.style.classes})
-    return labels
-
-
 def _classes(registry: Registry, theme: Theme) -> list[str]:
-    style = theme.style
-    labels = class_labels(registry, theme)
-    lines: list[str] = []
-    for code, symbol in style.classes.items():
-        expression = f'("[{style.classify_by}]" = {q(code)})'
-        lines += _class(theme, labels[code], symbol, expression)
-    return lines + _class(theme, "Outros", style.default, None)
+    return [line for c in style_classes(registry, theme) for line in _class(theme, c)]
 
 
 def _data(columns: list[str], table: str) -> str:

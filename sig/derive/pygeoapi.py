@@ -12,6 +12,7 @@ import yaml
 
 from sig.ogcapi.collections import Collection, build_collections
 from sig.ogcapi.crs import crs_uris
+from sig.ogcapi.styles import style_link
 from sig.registry import Registry
 
 LICENCE = {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
@@ -48,10 +49,16 @@ def _tile_provider(collection: Collection) -> dict:
     }
 
 
+def _style_links(collection: Collection) -> list[dict]:
+    if collection.tiles is None:
+        return []
+    return [style_link(f"${{SIG_OGCAPI_URL}}/collections/{collection.id}/styles/default")]
+
+
 def _links(collection: Collection) -> list[dict]:
     if collection.theme is None:
-        return []
-    return [
+        return _style_links(collection)
+    return _style_links(collection) + [
         {"type": "text/html", "rel": "describedby",
          "title": "Dados abertos: ficha e descarregamentos",
          "href": f"{PUBLIC}/dados/{collection.id}/"},

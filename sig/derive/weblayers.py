@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 
 from sig.registry import Registry
+from sig.symbology import style_classes
 
 
 def _theme_entry(registry: Registry, theme) -> dict:
-    style = theme.style.model_dump(exclude_none=True)
     legend = []
     if theme.style.classify_by:
-        attribute = theme.attribute(theme.style.classify_by)
-        labels = {v.code: v.label.model_dump() for v in
-                  registry.codelist(theme.id, attribute.codelist or "")}
-        legend = [{"code": code, "label": labels.get(code, {"pt": code, "en": code})}
-                  for code in theme.style.classes]
+        legend = [{"code": c.code, "label": c.label}
+                  for c in style_classes(registry, theme) if not c.is_default]
     return {
         "id": theme.id,
         "title": theme.title.model_dump(),
@@ -23,7 +20,7 @@ def _theme_entry(registry: Registry, theme) -> dict:
         "geometry": theme.geometry.value,
         "minZoom": theme.exposure.tiles.min_zoom,
         "maxZoom": theme.exposure.tiles.max_zoom,
-        "style": style,
+        "style": theme.style.model_dump(exclude_none=True),
         "legend": legend,
     }
 

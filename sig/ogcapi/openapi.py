@@ -31,6 +31,7 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 MVT = "application/vnd.mapbox-vector-tile"
+MAPBOX_STYLE = "application/vnd.mapbox.style+json"
 
 
 def _ref(kind: str, name: str) -> dict:
@@ -283,7 +284,22 @@ def _collection_paths(collection: Collection) -> dict:
             item_writes(collection.theme, tags, feature_id))
     if collection.tiles is not None:
         paths.update(_tile_paths(base, cid, tags))
+        paths.update(_style_paths(base, cid, tags))
     return paths
+
+
+def _style_paths(base: str, name: str, tags: list[str]) -> dict:
+    """The styles of the vector tiles (MapBox GL style JSON, derived from the registry)."""
+    style_id = _param("styleId", {"type": "string", "enum": ["default"]}, "Estilo", "path")
+    style_format = _format(["mapbox"], "mapbox")
+    return {
+        f"{base}/styles": _get("Estilos das teselas vetoriais", f"styles_{name}", tags,
+                               [META_FORMAT], _responses(_ok("Lista de estilos", {
+                                   JSON: {"type": "object"}}))),
+        f"{base}/styles/{{styleId}}": _get(
+            "Um estilo (MapBox GL)", f"style_{name}", tags, [style_id, style_format],
+            _responses(_ok("Estilo MapBox GL", {MAPBOX_STYLE: {"type": "object"}}))),
+    }
 
 
 def _tile_paths(base: str, name: str, tags: list[str], selection: bool = False) -> dict:
@@ -352,6 +368,7 @@ def build_document(base: str, title: str = "SIG Intermunicipal da Região de Lei
     """The OpenAPI document for an API served at `base`."""
     paths = _root_paths()
     paths.update(_tile_paths("", "dataset", ["teselas"], selection=True))
+    paths.update(_style_paths("", "dataset", ["teselas"]))
     for collection in get_collections().values():
         paths.update(_collection_paths(collection))
     return {

@@ -29,6 +29,7 @@ from sig.ogcapi.http import (
 )
 from sig.ogcapi.mount import get_api, set_extent
 from sig.ogcapi.state import read_state, weak_etag
+from sig.ogcapi.styles import style_link
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0"
 PYGEOAPI_FORMATS = ("json", "html", "jsonld")
@@ -114,10 +115,14 @@ def landing(request: HttpRequest) -> HttpResponse:
         document = _json_document(response)
         if document is None:
             return response
-        document["links"].append({
-            "rel": f"{REL}/tilesets-vector", "type": "application/json",
-            "title": "Teselas vetoriais de todos os temas", "href": f"{base_url(request)}/tiles"})
-        return respond(request, html.to_json(_served_links(document, base_url(request))),
+        root = base_url(request)
+        document["links"] += [
+            {"rel": f"{REL}/tilesets-vector", "type": "application/json",
+             "title": "Teselas vetoriais de todos os temas", "href": f"{root}/tiles"},
+            {"rel": f"{REL}/styles", "type": "application/json",
+             "title": "Estilos do mapa", "href": f"{root}/styles"},
+            style_link(f"{root}/styles/default")]
+        return respond(request, html.to_json(_served_links(document, root)),
                        "application/json")
 
     return guarded(body)

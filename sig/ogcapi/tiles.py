@@ -255,21 +255,29 @@ def scale_denominator(tms: TileMatrixSet, level: int) -> float:
     return tms.resolution(level) * metres / PIXEL_SIZE_M
 
 
+def _tile_matrix(tms: TileMatrixSet, level: int) -> dict:
+    """One tile matrix in the 2.0 encoding, plus the 1.0 names GDAL 3.6 reads."""
+    cols, rows = tms.matrix_size(level)
+    x0, _, _, y1 = tms.bounds(level, 0, 0)
+    return {
+        "id": str(level), "scaleDenominator": scale_denominator(tms, level),
+        "cellSize": tms.resolution(level), "cornerOfOrigin": "topLeft",
+        "pointOfOrigin": [x0, y1], "tileWidth": 256, "tileHeight": 256,
+        "matrixWidth": cols, "matrixHeight": rows,
+        "identifier": str(level), "topLeftCorner": [x0, y1],
+    }
+
+
 def tms_document(tms: TileMatrixSet) -> dict:
-    """The OGC Two Dimensional Tile Matrix Set (2.0) JSON encoding."""
-    matrices = []
-    for level in range(tms.levels):
-        cols, rows = tms.matrix_size(level)
-        x0, _, _, y1 = tms.bounds(level, 0, 0)
-        matrices.append({
-            "id": str(level), "scaleDenominator": scale_denominator(tms, level),
-            "cellSize": tms.resolution(level), "cornerOfOrigin": "topLeft",
-            "pointOfOrigin": [x0, y1], "tileWidth": 256, "tileHeight": 256,
-            "matrixWidth": cols, "matrixHeight": rows,
-        })
+    """The OGC Two Dimensional Tile Matrix Set JSON encoding: 2.0 (`id`, `crs`, `tileMatrices`
+    with `pointOfOrigin`), which current clients read, plus the 1.0 members (`type`,
+    `identifier`, `supportedCRS`, `topLeftCorner`) that GDAL ≤ 3.6 needs: it recognises a
+    definition only by `"type": "TileMatrixSetType"` and reads just those names."""
     axes = ["Lon", "Lat"] if tms.srid == 4326 else ["E", "N"]
     document = {"id": tms.id, "title": tms.title, "uri": tms.uri, "crs": tms.crs,
-                "orderedAxes": axes, "tileMatrices": matrices}
+                "orderedAxes": axes,
+                "tileMatrices": [_tile_matrix(tms, level) for level in range(tms.levels)],
+                "type": "TileMatrixSetType", "identifier": tms.id, "supportedCRS": tms.crs}
     if tms.id == WEB_MERCATOR_QUAD.id:
         document["wellKnownScaleSet"] = ("http://www.opengis.net/def/wkss/OGC/1.0/"
                                          "GoogleMapsCompatible")

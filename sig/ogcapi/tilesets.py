@@ -24,6 +24,7 @@ from sig.ogcapi.http import (
 )
 from sig.ogcapi.params import negotiate, single
 from sig.ogcapi.state import read_state, weak_etag
+from sig.ogcapi.styles import style_link
 from sig.ogcapi.tiles import (
     TILE_MATRIX_SETS,
     WEB_MERCATOR_QUAD,
@@ -42,6 +43,9 @@ from sig.ogcapi.tiles import (
 MVT = "application/vnd.mapbox-vector-tile"
 JSON = "application/json"
 REL = "http://www.opengis.net/def/rel/ogc/1.0"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+WORLD = [-180.0, -90.0, 180.0, 90.0]
+DATASET_TITLE = "SIG Intermunicipal da Região de Leiria — todos os temas"
 GEOMETRY_DIMENSION = {"point": 0, "linestring": 1, "polygon": 2}
 TILE_FORMATS = {"mvt", "pbf", MVT}
 
@@ -143,6 +147,18 @@ def _layer(collection: Collection, tms: TileMatrixSet) -> dict:
     }
 
 
+def _tileset_links(root: str, path: str, tms: TileMatrixSet, title: str) -> list[dict]:
+    """Metadata, tiling scheme, tiles and style of one tileset (`path` ends in /tiles)."""
+    return [
+        _link("self", f"{root}{path}/{tms.id}", JSON, title),
+        _link(f"{REL}/tiling-scheme", f"{root}/TileMatrixSets/{tms.id}", JSON,
+              f"Definição do conjunto de matrizes {tms.id}"),
+        _link("item", f"{root}{path}/{tms.id}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", MVT,
+              "Teselas vetoriais (MVT)", templated=True),
+        style_link(f"{root}{path.removesuffix('/tiles')}/styles/default"),
+    ]
+
+
 def _limits(tms: TileMatrixSet, levels: list[int], bbox: list[float] | None) -> list[dict]:
     from sig.ogcapi.tiles import tile_range
 
@@ -157,21 +173,14 @@ def _limits(tms: TileMatrixSet, levels: list[int], bbox: list[float] | None) -> 
 def tileset_document(root: str, path: str, title: str, tms: TileMatrixSet,
                      layers: list[Collection], bbox: list[float] | None) -> dict:
     levels = sorted({level for c in layers if c.tiles for level in tms_levels(c.tiles, tms)})
-    template = f"{root}{path}/{tms.id}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"
     document = {
         "title": title, "dataType": "vector", "crs": tms.crs, "tileMatrixSetURI": tms.uri,
         "tileMatrixSetLimits": _limits(tms, levels, bbox),
         "layers": [_layer(c, tms) for c in layers],
-        "links": [
-            _link("self", f"{root}{path}/{tms.id}", JSON, "Metadados deste conjunto de teselas"),
-            _link(f"{REL}/tiling-scheme", f"{root}/TileMatrixSets/{tms.id}", JSON,
-                  f"Definição do conjunto de matrizes {tms.id}"),
-            _link("item", template, MVT, "Teselas vetoriais (MVT)", templated=True),
-        ],
+        "links": _tileset_links(root, path, tms, "Metadados deste conjunto de teselas"),
     }
     if bbox:
-        document["boundingBox"] = {"lowerLeft": bbox[:2], "upperRight": bbox[2:],
-                                   "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
+        document["boundingBox"] = {"lowerLeft": bbox[:2], "upperRight": bbox[2:], "crs": CRS84}
     if tms.id == WEB_MERCATOR_QUAD.id:
         document["links"].append(_link("describedby", f"{root}{path}/{tms.id}?f=tilejson",
                                        JSON, "TileJSON"))
@@ -203,13 +212,7 @@ def tilesets_document(root: str, path: str, title: str) -> dict:
         "tilesets": [{
             "title": f"{title} — {tms.id}", "dataType": "vector", "crs": tms.crs,
             "tileMatrixSetURI": tms.uri,
-            "links": [
-                _link("self", f"{root}{path}/{tms.id}", JSON, f"Metadados ({tms.id})"),
-                _link(f"{REL}/tiling-scheme", f"{root}/TileMatrixSets/{tms.id}", JSON,
-                      f"Definição do conjunto de matrizes {tms.id}"),
-                _link("item", f"{root}{path}/{tms.id}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}",
-                      MVT, "Teselas vetoriais (MVT)", templated=True),
-            ],
+            "links": _tileset_links(root, path, tms, f"Metadados ({tms.id})"),
         } for tms in TILE_MATRIX_SETS.values()],
     }
 
@@ -267,13 +270,20 @@ def _require_web_mercator(tms: TileMatrixSet) -> None:
 
 
 def _region_bbox() -> list[float] | None:
-    boxes = [collection_bbox(c) for c in get_collections().values()
-             if c.id == "municipios"]
-    return boxes[0] if boxes else None
+    municipios = get_collections().get("municipios")
+    return collection_bbox(municipios) if municipios else None
 
 
 def dataset_tilesets(request: HttpRequest) -> HttpResponse:
-    document = tilesets_document(base_url(request), "/tiles", "Todos os temas")
+    """The multi-layer tilesets. GDAL opens tilesets only from a document shaped like a
+    collection (an extent and a tilesets link), so this list is also one:
+    `OGCAPI:https://HOST/ogcapi/tiles` opens the tiles of every theme."""
+    root = base_url(request)
+    document = tilesets_document(root, "/tiles", "Todos os temas")
+    document["title"] = DATASET_TITLE
+    document["extent"] = {"spatial": {"bbox": [_region_bbox() or WORLD], "crs": CRS84}}
+    document["links"].append(_link(f"{REL}/tilesets-vector", f"{root}/tiles", JSON,
+                                   "Teselas vetoriais de todos os temas"))
     return _json(request, document, "tiles/tilesets.html")
 
 
@@ -281,12 +291,11 @@ def dataset_tileset(request: HttpRequest, tms_id: str) -> HttpResponse:
     tms = get_tms(tms_id)
     layers = [c for c in get_collections().values() if c.tiles is not None]
     bbox = _region_bbox()
-    title = "SIG Intermunicipal da Região de Leiria — todos os temas"
     if _metadata_format(request, ("json", "html", "tilejson")) == "tilejson":
         _require_web_mercator(tms)
-        document = tilejson_document(base_url(request), "/tiles", title, layers, bbox)
+        document = tilejson_document(base_url(request), "/tiles", DATASET_TITLE, layers, bbox)
         return respond(request, html.to_json(document), JSON)
-    document = tileset_document(base_url(request), "/tiles", title, tms, layers, bbox)
+    document = tileset_document(base_url(request), "/tiles", DATASET_TITLE, tms, layers, bbox)
     return _json(request, document, "tiles/tileset.html")
 
 

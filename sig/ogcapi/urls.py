@@ -6,11 +6,12 @@ API (`sig.editing.api.dispatch_items`) when it is installed, else 405.
 
 from django.urls import re_path
 
-from sig.ogcapi import pages, tilesets, views
+from sig.ogcapi import pages, styles, tilesets, views
 
 C = r"(?P<collection_id>[^/]+)"
 TMS = r"(?P<tms_id>[^/]+)"
 TILE = r"(?P<level>[^/]+)/(?P<row>[^/]+)/(?P<col>[^/]+)"
+STYLE = r"(?P<style_id>[^/]+)"
 
 urlpatterns = [
     re_path(r"^$", pages.landing, name="ogcapi-landing"),
@@ -31,6 +32,12 @@ urlpatterns = [
     re_path(r"^tiles/?$", tilesets.dataset_tilesets_view, name="ogcapi-tilesets"),
     re_path(rf"^tiles/{TMS}/?$", tilesets.dataset_tileset_view, name="ogcapi-tileset"),
     re_path(rf"^tiles/{TMS}/{TILE}/?$", views.dataset_tile, name="ogcapi-tile"),
+    re_path(rf"^collections/{C}/styles/?$", styles.collection_styles,
+            name="ogcapi-collection-styles"),
+    re_path(rf"^collections/{C}/styles/{STYLE}/?$", styles.collection_style_view,
+            name="ogcapi-collection-style"),
+    re_path(r"^styles/?$", styles.map_styles, name="ogcapi-styles"),
+    re_path(rf"^styles/{STYLE}/?$", styles.map_style_view, name="ogcapi-style"),
     re_path(r"^TileMatrixSets/?$", tilesets.tile_matrix_sets_view,
             name="ogcapi-tilematrixsets"),
     re_path(rf"^TileMatrixSets/{TMS}/?$", tilesets.tile_matrix_set_view,

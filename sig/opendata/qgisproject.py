@@ -3,8 +3,9 @@
 - each theme as an OGC API Features layer (paging, requests restricted to the view's bbox),
   grouped as in the web map, with the registry's symbols and zoom limits;
 - the service's rendered basemap (`mapa_base`, WMTS in the PT-TM06 grid) at the bottom;
-- municipalities and freguesias (CAOP) from the OGC API, and the themes rendered by the service
-  as WMTS, both off by default.
+- municipalities and freguesias (CAOP) from the OGC API, the themes rendered by the service
+  as WMTS, and the vector tiles of every theme styled like the service's MapBox GL style
+  (which the layer's `styleUrl` names), all off by default.
 Written for QGIS ≥ 3.22 (Debian 12), project CRS EPSG:3763.
 """
 
@@ -17,15 +18,16 @@ from typing import Any
 
 from pyproj import CRS, Transformer
 
+from sig.ogcapi.collections import Collection
+from sig.ogcapi.styles import classes, tiled
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.territory import Area
 from sig.registry import Theme, get_registry
 from sig.registry.schema import Symbol
+from sig.symbology import TERRITORY, StyleClass, channels, style_classes, zoom_scale
 
 QGIS_VERSION = "3.22.16-Białowieża"
 PAGE_SIZE = 1000
-# Scale denominator of Web Mercator zoom 0 at 0.28 mm pixels (OGC WebMercatorQuad).
-ZOOM0_SCALE = 559082264.0287178
 MARKERS = {"circle": "circle", "square": "square", "triangle": "triangle", "star": "star",
            "cross": "cross_fill"}
 WGS84_WKT_ID = "EPSG:4326"
@@ -33,12 +35,8 @@ BASEMAP = "mapa_base"  # the maps service's rendered basemap
 
 
 def _rgba(colour: str | None, opacity: float = 1.0) -> str:
-    if not colour:
-        return "0,0,0,0"
-    value = colour.lstrip("#")
-    r, g, b = (int(value[i:i + 2], 16) for i in (0, 2, 4))
-    alpha = int(value[6:8], 16) if len(value) == 8 else 255
-    return f"{r},{g},{b},{round(alpha * opacity)}"
+    r, g, b, alpha = channels(colour, opacity)
+    return f"{r},{g},{b},{round(alpha * 255)}"
 
 
 def _options(parent: ET.Element, values: dict[str, Any]) -> None:
@@ -72,8 +70,11 @@ def _symbol_layer(symbol: ET.Element, kind: str, style: Symbol) -> None:
                          "outline_style": "solid" if style.stroke else "no"})
 
 
+KINDS = {"point": "marker", "linestring": "line", "polygon": "fill"}
+
+
 def symbol_kind(theme: Theme) -> str:
-    return {"point": "marker", "linestring": "line", "polygon": "fill"}[theme.geometry.family]
+    return KINDS[theme.geometry.family]
 
 
 def _symbol(parent: ET.Element, name: str, kind: str, style: Symbol) -> None:
@@ -84,24 +85,56 @@ def _symbol(parent: ET.Element, name: str, kind: str, style: Symbol) -> None:
 
 def renderer(theme: Theme, lang: str) -> ET.Element:
     """A categorized renderer by the registry's classify_by, or a single symbol."""
-    kind, style = symbol_kind(theme), theme.style
-    if not style.classify_by or not style.classes:
+    kind, entries = symbol_kind(theme), style_classes(get_registry(), theme)
+    if len(entries) == 1:
         element = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0",
                              forceraster="0", enableorderby="0")
-        _symbol(ET.SubElement(element, "symbols"), "0", kind, style.default)
+        _symbol(ET.SubElement(element, "symbols"), "0", kind, entries[0].symbol)
         return element
-    codelist = theme.attribute(style.classify_by).codelist or ""
-    labels = {v.code: getattr(v.label, lang) for v in get_registry().codelist(theme.id, codelist)}
-    element = ET.Element("renderer-v2", type="categorizedSymbol", attr=style.classify_by,
+    element = ET.Element("renderer-v2", type="categorizedSymbol", attr=theme.style.classify_by,
                          symbollevels="0", forceraster="0", enableorderby="0")
     categories = ET.SubElement(element, "categories")
     symbols = ET.SubElement(element, "symbols")
-    entries = [*style.classes.items(), ("", style.default)]
-    for index, (code, symbol) in enumerate(entries):
-        label = labels.get(code, code) if code else ("Outros" if lang == "pt" else "Other")
-        ET.SubElement(categories, "category", symbol=str(index), value=code, label=label,
-                      render="true")
-        _symbol(symbols, str(index), kind, symbol)
+    for index, entry in enumerate(entries):
+        ET.SubElement(categories, "category", symbol=str(index), value=entry.code or "",
+                      label=entry.label[lang], render="true")
+        _symbol(symbols, str(index), kind, entry.symbol)
+    return element
+
+
+def _expression(entry: StyleClass) -> str:
+    """The QGIS filter of a class (vector tile styles all draw, so the default one excludes
+    the codes of the others)."""
+    if entry.attribute is None:
+        return ""
+    field = f'"{entry.attribute}"'
+    if not entry.is_default:
+        return f"{field} = {_literal(entry.code or '')}"
+    if not entry.others:
+        return ""
+    return f"{field} IS NULL OR {field} NOT IN ({', '.join(map(_literal, entry.others))})"
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def tile_renderer(collections: list[Collection]) -> ET.Element:
+    """A vector tile renderer with one style per class of every collection, in the order and
+    with the zoom limits of the service's MapBox GL style."""
+    element = ET.Element("renderer", type="basic")
+    styles = ET.SubElement(element, "styles")
+    geometry = {"point": "0", "linestring": "1", "polygon": "2"}
+    for collection in collections:
+        family = collection.geometry_family
+        for entry in classes(collection):
+            style = ET.SubElement(styles, "style", {
+                "enabled": "1", "name": f"{collection.id}/{entry.code or '*'}",
+                "layer": collection.id, "geometry": geometry[family],
+                "expression": _expression(entry),
+                "min-zoom": str(collection.tiles.min_zoom if collection.tiles else -1),
+                "max-zoom": "-1"})
+            _symbol(ET.SubElement(style, "symbols"), "0", KINDS[family], entry.symbol)
     return element
 
 
@@ -129,13 +162,21 @@ def oapif_source(links: ServiceLinks, collection: str) -> str:
             f"restrictToRequestBBOX='1' typename='{collection}' url='{links.ogcapi}'")
 
 
+def tiles_source(links: ServiceLinks, collections: list[Collection]) -> str:
+    """The multi-layer vector tiles; `styleUrl` names the MapBox GL style they are drawn with."""
+    limits = [c.tiles for c in collections if c.tiles]
+    return (f"type=xyz&url={links.url('/ogcapi/tiles/WebMercatorQuad/{z}/{y}/{x}')}"
+            f"&zmin={min(t.min_zoom for t in limits)}&zmax={min(t.max_zoom for t in limits)}"
+            f"&styleUrl={links.url('/ogcapi/styles/default')}")
+
+
 def wmts_source(links: ServiceLinks, layer: str) -> str:
     return (f"contextualWMSLegend=0&crs=EPSG:3763&dpiMode=7&featureCount=10&format=image/png"
             f"&layers={layer}&styles=default&tileMatrixSet=PTTM06&url={links.wmts}")
 
 
 def _min_scale(theme: Theme) -> str:
-    return f"{ZOOM0_SCALE / 2 ** theme.exposure.tiles.min_zoom:.0f}"
+    return f"{zoom_scale(theme.exposure.tiles.min_zoom):.0f}"
 
 
 class ProjectBuilder:
@@ -160,7 +201,8 @@ class ProjectBuilder:
                              checked="Qt::Checked" if checked else "Qt::Unchecked")
 
     def add_layer(self, group: ET.Element, layer_id: str, name: str, provider: str,
-                  source: str, attrs: dict[str, str], checked: bool = True) -> ET.Element:
+                  source: str, attrs: dict[str, str], checked: bool = True,
+                  crs: str = WGS84_WKT_ID) -> ET.Element:
         ET.SubElement(group, "layer-tree-layer", id=layer_id, name=name, source=source,
                       providerKey=provider, expanded="0",
                       checked="Qt::Checked" if checked else "Qt::Unchecked")
@@ -168,8 +210,7 @@ class ProjectBuilder:
         ET.SubElement(layer, "id").text = layer_id
         ET.SubElement(layer, "datasource").text = source
         ET.SubElement(layer, "layername").text = name
-        _srs(ET.SubElement(layer, "srs"),
-             "EPSG:3763" if provider == "wms" else WGS84_WKT_ID)
+        _srs(ET.SubElement(layer, "srs"), crs)
         ET.SubElement(layer, "provider", encoding="UTF-8").text = provider
         return layer
 
@@ -185,29 +226,37 @@ class ProjectBuilder:
     def territory(self) -> None:
         group = self.group("Limites administrativos (CAOP)" if self.lang == "pt"
                            else "Administrative boundaries (CAOP)", False)
-        outline = Symbol(fill="#f7f7f2", stroke="#6e6e6e", stroke_width=1.2)
-        for collection, title, style in (
-                ("freguesias", "Freguesias", Symbol(stroke="#b0b0b0", stroke_width=0.6)),
-                ("municipios", "Municípios", outline)):
+        for collection, title in (("freguesias", "Freguesias"), ("municipios", "Municípios")):
             layer = self.add_layer(group, f"oapif_{collection}", title, "OAPIF",
                                    oapif_source(self.links, collection),
                                    {"type": "vector", "geometry": "Polygon"}, False)
             element = ET.Element("renderer-v2", type="singleSymbol", symbollevels="0",
                                  forceraster="0", enableorderby="0")
-            _symbol(ET.SubElement(element, "symbols"), "0", "fill", style)
+            _symbol(ET.SubElement(element, "symbols"), "0", "fill", TERRITORY[collection])
             layer.append(element)
+
+    def vector_tiles(self) -> None:
+        group = self.group("Teselas vetoriais" if self.lang == "pt" else "Vector tiles", False)
+        title = "Todos os temas (teselas vetoriais)" if self.lang == "pt" else \
+            "All themes (vector tiles)"
+        collections = tiled()
+        layer = self.add_layer(group, "teselas_vetoriais", title, "vectortile",
+                               tiles_source(self.links, collections), {"type": "vector-tile"},
+                               False, "EPSG:3857")
+        layer.append(tile_renderer(collections))
 
     def wmts(self, themes: list[Theme]) -> None:
         group = self.group("Mapas (WMTS)" if self.lang == "pt" else "Maps (WMTS)", False)
         for theme in themes:
             self.add_layer(group, f"wmts_{theme.id}", getattr(theme.title, self.lang), "wms",
-                           wmts_source(self.links, theme.id), {"type": "raster"}, False)
+                           wmts_source(self.links, theme.id), {"type": "raster"}, False,
+                           "EPSG:3763")
 
     def basemap(self) -> None:
         group = self.group("Mapa de base" if self.lang == "pt" else "Basemap")
         title = "Mapa base (WMTS)" if self.lang == "pt" else "Basemap (WMTS)"
         self.add_layer(group, f"wmts_{BASEMAP}", title, "wms", wmts_source(self.links, BASEMAP),
-                       {"type": "raster"})
+                       {"type": "raster"}, crs="EPSG:3763")
 
     def canvas(self, area: Area | None) -> None:
         canvas = ET.SubElement(self.root, "mapcanvas", name="theMapCanvas")
@@ -243,6 +292,7 @@ def project_xml(links: ServiceLinks, areas: list[Area], lang: str = "pt") -> str
             groups[name] = builder.group(name)
         builder.theme_layer(groups[name], theme)
     builder.territory()
+    builder.vector_tiles()
     builder.wmts([t for t in get_registry() if t.exposure.maps.enabled])
     builder.basemap()
     builder.canvas(areas[0] if areas else None)

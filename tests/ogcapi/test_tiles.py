@@ -133,6 +133,12 @@ def test_tileset_metadata_and_tilejson(api):
     dataset = get_json(api, "/ogcapi/tiles/PTTM06")
     assert {layer["id"] for layer in dataset["layers"]} >= {"rede_viaria", "municipios"}
     _links_have_types(dataset["links"])
+    # GDAL opens tilesets from a document with an extent and a tilesets link
+    listing = get_json(api, "/ogcapi/tiles")
+    _links_have_types(listing["links"])
+    assert -9.5 < listing["extent"]["spatial"]["bbox"][0][0] < -8
+    assert any(link["rel"].endswith("/tilesets-vector") and
+               link["href"] == "http://testserver/ogcapi/tiles" for link in listing["links"])
 
 
 def test_tile_matrix_sets(api):
@@ -145,5 +151,9 @@ def test_tile_matrix_sets(api):
     assert first["pointOfOrigin"] == [-262144.0, 300000.0] and first["cellSize"] == 2048.0
     assert (first["matrixWidth"], first["matrixHeight"]) == (1, 2)
     assert len(pttm06["tileMatrices"]) == 16
+    # the 1.0 names GDAL 3.6 reads, beside the 2.0 ones
+    assert (pttm06["type"], pttm06["identifier"], pttm06["supportedCRS"]) == (
+        "TileMatrixSetType", "PTTM06", pttm06["crs"])
+    assert (first["identifier"], first["topLeftCorner"]) == (first["id"], first["pointOfOrigin"])
     assert json.loads(api.get("/ogcapi/tileMatrixSets/WebMercatorQuad").content)[
         "tileMatrices"][0]["scaleDenominator"] == pytest.approx(559082264.0287178)

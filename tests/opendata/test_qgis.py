@@ -67,3 +67,24 @@ def test_layer_tree_groups_and_scale_limits(project):
     assert project.find("properties/SpatialRefSys/ProjectionsEnabled").text == "1"
     extent = project.find("mapcanvas/extent")
     assert -130000 < float(extent.findtext("xmin")) < float(extent.findtext("xmax")) < 10000
+
+
+def test_vector_tiles_drawn_with_the_service_style(project):
+    """QGIS 3.22 applies a `styleUrl` only when asked, so the layer also carries the style's
+    classes as its renderer (`scripts/qgis-smoke` draws both and compares the colours)."""
+    from sig.ogcapi.styles import map_style
+
+    layer = next(m for m in project.iter("maplayer") if m.findtext("id") == "teselas_vetoriais")
+    assert layer.get("type") == "vector-tile" and layer.findtext("provider") == "vectortile"
+    source = layer.findtext("datasource")
+    assert "url=http://testserver/ogcapi/tiles/WebMercatorQuad/{z}/{y}/{x}" in source
+    assert source.endswith("&styleUrl=http://testserver/ogcapi/styles/default")
+    styles = layer.findall("renderer/styles/style")
+    drawn = [entry for entry in map_style("http://testserver/ogcapi")["layers"]
+             if entry["type"] != "symbol"]
+    assert [s.get("name") for s in styles] == list(dict.fromkeys(
+        entry["id"].rsplit("/", 1)[0] for entry in drawn))
+    saude = next(s for s in styles if s.get("name") == "equipamentos/saude")
+    assert saude.get("expression") == "\"tipo\" = 'saude'" and saude.get("min-zoom") == "8"
+    options = {o.get("name"): o.get("value") for o in saude.iter("Option") if o.get("name")}
+    assert options["color"] == "227,26,28,255" and options["name"] == "cross_fill"
