@@ -166,6 +166,16 @@ def _ogr_info(file: SourceFile) -> tuple[list, list[dict]]:
     return list(listed), infos
 
 
+CRS_LINK = re.compile(rb'"crs"\s*:\s*\{[^{}]*"type"\s*:\s*"link"')
+
+
+def _crs_by_link(path) -> bool:
+    """A GeoJSON whose `crs` member points to a URL or file, which is never fetched: GDAL
+    would then take the data as CRS84 without a word, so the CRS counts as not declared."""
+    with open(path, "rb") as handle:
+        return CRS_LINK.search(handle.read(65_536)) is not None
+
+
 def _ogr_layers(file: SourceFile) -> list[Layer]:
     listed, infos = _ogr_info(file)
     layers = []
@@ -175,6 +185,8 @@ def _ogr_layers(file: SourceFile) -> list[Layer]:
         crs, origin = info.get("crs"), f"{driver} ({info.get('crs') or 'sem CRS'})"
         if driver == "ESRI Shapefile":
             crs, origin = _prj_origin(file)
+        elif driver == "GeoJSON" and _crs_by_link(file.path):
+            crs, origin = None, "GeoJSON (crs por ligação, não seguida)"
         shown = name if len(listed) > 1 or driver in DATABASE_DRIVERS else file.path.stem
         layers.append(Layer(
             file, name, shown, "ogr", driver, info.get("geometry_type"),

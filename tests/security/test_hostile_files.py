@@ -518,6 +518,14 @@ def test_references_in_valid_files_are_not_followed(case, witnesses, caop):
     witnesses.untouched()
 
 
+def test_a_geojson_crs_given_by_link_counts_as_undeclared(witnesses, caop):
+    """The link is not followed, and the data is not silently taken as CRS84 either."""
+    source = geojson_crs_link(witnesses)
+    with pytest.raises(ImportRefused, match="não indica o sistema de coordenadas"):
+        do_import([source], "equipamentos", fonte=FONTE)
+    witnesses.untouched()
+
+
 def test_archive_entry_names_never_become_gdal_paths(witnesses, caop):
     """pyogrio reads `a!b` as "b inside archive a": an entry named `x!/…/segredo.gml` would
     have GDAL open the server file. Entry names are kept to plain characters when extracted."""
