@@ -19,6 +19,14 @@ TILE_TRIGGERS = {
     "t95_tiles_truncate": "AFTER TRUNCATE ON {t}",
 }
 
+# Roles that write theme features (each through the rules).
+WRITERS = "sig_app, sig_importer, sig_editor"
+# The boundaries the geometry rule checks against: read by every writer, written only by the
+# owner (CAOP loads).
+TERRITORY_RIGHTS_SQL = (
+    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON public.municipio, public.freguesia FROM sig_app; "
+    "GRANT SELECT ON public.municipio, public.freguesia TO sig_app, sig_importer")
+
 EDITABLE = "municipio = ANY ((SELECT acl.editable_municipios())::char(4)[])"
 # Row triggers call acl.guard() only for rows outside the municipalities the user may edit.
 OUTSIDE = "NOT ({row}.municipio::char(4) = ANY (acl.editable_municipios()))"
@@ -77,23 +85,24 @@ def theme_security_sql(table: str) -> list[str]:
 
 def grants_sql(table: str) -> str:
     """Ids generated always, and the least rights: read for all service roles, write for the
-    app and editors on every column but `id` (so no login chooses an id; a deleted feature
-    comes back only through `acl.restore_feature`). No TRUNCATE for any service role.
-    Run again after columns are added (`ThemeSecurity` and the migration that adds them)."""
+    app, the importer and editors on every column but `id` (so no login chooses an id; a
+    deleted feature comes back only through `acl.restore_feature`). No TRUNCATE for any
+    service role. Run again after columns are added (`ThemeSecurity` and the migration that
+    adds them)."""
     t = f'public."{table}"'
     return (
         f"ALTER TABLE {t} ALTER COLUMN id SET GENERATED ALWAYS; "
-        f"REVOKE ALL ON {t} FROM PUBLIC, sig_app, sig_editor; "
+        f"REVOKE ALL ON {t} FROM PUBLIC, {WRITERS}; "
         f"GRANT SELECT ON {t} TO sig_reader, sig_audit; "
         f"GRANT SELECT, INSERT ON {t} TO sig_rules; "  # acl.restore_feature
-        f"GRANT SELECT, DELETE ON {t} TO sig_app, sig_editor; "
+        f"GRANT SELECT, DELETE ON {t} TO {WRITERS}; "
         "DO $grants$ DECLARE columns text; BEGIN "
         "SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
         "INTO columns FROM pg_catalog.pg_attribute a "
         f"WHERE a.attrelid = '{t}'::regclass AND a.attnum > 0 AND NOT a.attisdropped "
         "AND a.attname <> 'id'; "
         "EXECUTE 'GRANT INSERT (' || columns || '), UPDATE (' || columns || ') "
-        f"ON {t} TO sig_app, sig_editor'; "
+        f"ON {t} TO {WRITERS}'; "
         "END $grants$")
 
 

@@ -16,8 +16,9 @@ SERVICE_ROLES = {
     # NOINHERIT: a member of sig_audit that reaches the audit log only by SET ROLE.
     "sig_owner": "LOGIN BYPASSRLS NOSUPERUSER NOCREATEROLE NOINHERIT",
     "sig_app": "LOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB",
-    # Imports (the `sig import` command and the upload worker): sig_app's rights plus
-    # temporary tables for staging. No person and no web request connects as it.
+    # Imports (the `sig import` command and the upload worker): the theme tables through the
+    # rules, the boundaries to read, temporary tables for staging — nothing else (it reads
+    # hostile files). No person and no web request connects as it.
     "sig_importer": "LOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB",
     "sig_reader": "LOGIN NOBYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB",
     "sig_editor": "NOLOGIN NOBYPASSRLS",
@@ -29,7 +30,7 @@ SERVICE_ROLES = {
     "sig_rules": "NOLOGIN BYPASSRLS NOSUPERUSER NOCREATEROLE NOCREATEDB",
 }
 # Role memberships: (group, member).
-MEMBERSHIPS = (("sig_app", "sig_importer"), ("sig_audit", "sig_owner"), ("sig_rules", "sig_owner"))
+MEMBERSHIPS = (("sig_audit", "sig_owner"), ("sig_rules", "sig_owner"))
 
 
 def editor_role(dico: str) -> str:
@@ -85,7 +86,7 @@ ALTER DEFAULT PRIVILEGES FOR ROLE sig_owner IN SCHEMA public
   GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO sig_app;
 ALTER DEFAULT PRIVILEGES FOR ROLE sig_owner IN SCHEMA public
   GRANT USAGE, SELECT ON SEQUENCES TO sig_app;
-GRANT SELECT ON public.spatial_ref_sys TO sig_app, sig_reader, sig_editor;
+GRANT SELECT ON public.spatial_ref_sys TO sig_app, sig_importer, sig_reader, sig_editor;
 -- PostGIS's own SECURITY DEFINER functions (ST_EstimatedExtent) get a pinned search_path too.
 DO $pin$
 DECLARE

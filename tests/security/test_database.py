@@ -306,6 +306,38 @@ def test_shadowing_every_name_changes_no_right_and_runs_nothing_as_another_role(
         assert log == [("I", user), ("U", user), ("D", user)]
 
 
+# --- the boundaries the geometry rule checks, and what the importer reaches -------------------
+
+def test_no_service_role_may_move_a_boundary(demo, logins):
+    """Widening `municipio.geom_limite` would let any geometry pass as inside its
+    municipality, on every write path."""
+    attacks = ["UPDATE municipio SET geom_limite = ST_Multi(ST_Buffer(geom_limite, 100000)) "
+               "WHERE dico = '1009'",
+               "UPDATE freguesia SET municipio = '1009' WHERE municipio = '1010'",
+               "DELETE FROM freguesia WHERE municipio = '1009'",
+               "INSERT INTO municipio SELECT * FROM municipio WHERE dico = '1009'"]
+    for role in every_role(logins):
+        with _connect(role.url) as conn:
+            for statement in attacks:
+                assert not attempt(conn, statement), f"{role.name}: {statement}"
+
+
+def test_the_importer_reaches_themes_and_boundaries_only(demo):
+    """Imports read hostile files: their role may not touch accounts, tokens or history."""
+    with _connect(get_settings().database_importer_url) as conn:
+        assert conn.execute("SELECT count(*) FROM municipio").fetchone()[0] == 10
+        for statement in ("SELECT count(*) FROM auth_user",
+                          "UPDATE auth_user SET is_superuser = true",
+                          "SELECT count(*) FROM editing_tokenapi",
+                          "SELECT count(*) FROM audit.change_log",
+                          "SELECT count(*) FROM importing_run"):
+            assert not attempt(conn, statement), statement
+        roles = conn.execute("SELECT array(SELECT b.rolname FROM pg_auth_members m "
+                             "JOIN pg_roles b ON b.oid = m.roleid "
+                             "WHERE m.member = 'sig_importer'::regrole)").fetchone()[0]
+        assert roles == []
+
+
 # --- ids, truncation, the audit log -----------------------------------------------------------
 
 def test_no_service_role_chooses_an_id(demo, logins):

@@ -36,7 +36,7 @@ GRANT USAGE ON SCHEMA public TO sig_importer, sig_audit, sig_rules;
 CREATE SCHEMA IF NOT EXISTS acl;
 CREATE SCHEMA IF NOT EXISTS audit AUTHORIZATION sig_audit;
 REVOKE ALL ON SCHEMA acl FROM PUBLIC;
-GRANT USAGE ON SCHEMA acl TO sig_app, sig_reader, sig_editor, sig_audit;
+GRANT USAGE ON SCHEMA acl TO sig_app, sig_importer, sig_reader, sig_editor, sig_audit;
 GRANT USAGE, CREATE ON SCHEMA acl TO sig_rules;
 
 -- SECURITY DEFINER functions outside the audit log belong to sig_rules: a NOLOGIN role that
