@@ -75,8 +75,8 @@ class Settings:
     db_name: str = "sig"
     # Connection of the web application (role sig_app, no BYPASSRLS).
     database_url: str = ""
-    # Connection of imports: staging tables, then writes through the rules as sig_app's
-    # (role sig_importer; the `sig import` command and the upload worker, never a request).
+    # Connection of imports: staging tables, then writes through the rules (role
+    # sig_importer; the `sig import` command and the upload worker, never a request).
     database_importer_url: str = ""
     # Connection used by migrations and bulk loads (role sig_owner); not needed by the
     # running service.
