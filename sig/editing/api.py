@@ -45,8 +45,16 @@ from sig.editing.http import (
 from sig.registry import Theme
 
 READ_METHODS = ("GET", "HEAD")
-ALLOW_ITEMS = "GET, HEAD, POST, OPTIONS"
-ALLOW_ITEM = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+ITEMS_WRITES = ("POST",)
+ITEM_WRITES = ("PUT", "PATCH", "DELETE")
+
+
+def _allow(writes: tuple[str, ...]) -> str:
+    return ", ".join((*READ_METHODS, *writes, "OPTIONS"))
+
+
+ALLOW_ITEMS = _allow(ITEMS_WRITES)
+ALLOW_ITEM = _allow(ITEM_WRITES)
 GEOJSON = "application/geo+json"
 MAX_LIMIT = 5000
 
@@ -203,10 +211,10 @@ def allowed(actor: Actor, theme: Theme, item_id: Any = None) -> str:
     """The methods this person's rights permit on the items, or on one item (an item that does
     not exist, such as QGIS's `unknown_id` probe of an empty layer: what they may do to
     their own)."""
-    writes = ("POST",) if item_id is None else ("PUT", "PATCH", "DELETE")
+    writes = ITEMS_WRITES if item_id is None else ITEM_WRITES
     municipio = features.municipio_of(theme, item_id) if item_id is not None else None
     may = actor.may_edit(municipio) if municipio else actor.can_edit
-    return ", ".join((*READ_METHODS, *(writes if may else ()), "OPTIONS"))
+    return _allow(writes if may else ())
 
 
 def options(request: HttpRequest, theme: Theme, item_id: Any) -> HttpResponse:
