@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2_621_440
 JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
 _CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
-BASIC_CHALLENGE = 'Basic realm="sig", charset="UTF-8", Bearer realm="sig"'
+BEARER_CHALLENGE = 'Bearer realm="sig"'
+# Clients of the OGC API (QGIS) may answer a Basic challenge; the web editor's pages must not
+# get one (a browser would pop up its own sign-in dialog).
+BASIC_CHALLENGE = f'Basic realm="sig", charset="UTF-8", {BEARER_CHALLENGE}'
 
 
 class Respond(Exception):
@@ -143,11 +146,11 @@ def _too_large() -> EditingError:
                         status=413, code="PayloadTooLarge")
 
 
-def error_response(exc: EditingError) -> JsonResponse:
+def error_response(exc: EditingError, challenge: str = BEARER_CHALLENGE) -> JsonResponse:
     response = JsonResponse(exc.as_json(), status=exc.status,
                             json_dumps_params={"ensure_ascii": False})
     if exc.status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="sig"'
+        response["WWW-Authenticate"] = challenge
     return response
 
 
@@ -171,10 +174,8 @@ def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except EditingError as exc:
             log.info("edit refused (%s %s): %s %s", request.method, request.path, exc.status,
                      exc.message)
-            response = error_response(exc)
-            if exc.status == 401 and not request.path.startswith("/editor/"):
-                response["WWW-Authenticate"] = BASIC_CHALLENGE  # not in the web editor's pages
-            return response
+            editor = request.path.startswith("/editor/")
+            return error_response(exc, BEARER_CHALLENGE if editor else BASIC_CHALLENGE)
         except Exception:
             log.exception("editing request failed: %s %s", request.method, request.path)
             return error_response(EditingError("erro interno ao processar o pedido; foi "

@@ -233,3 +233,9 @@ def test_ids_that_are_not_ascii_digits_or_too_long_are_404(as_ana, item):
         assert response.status_code == 404, (method, response.content)
     assert allow(as_ana, f"{ITEMS}/{item}") == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH",
                                                  "DELETE"}
+
+
+def test_the_editor_pages_get_no_basic_challenge(caop):
+    """A browser would answer a Basic challenge with its own sign-in dialog."""
+    response = send(Client(), "POST", ITEMS, equipamento())
+    assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="sig"'
