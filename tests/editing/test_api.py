@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.test import Client
 
@@ -11,6 +13,7 @@ from tests.editing.conftest import (
     CASTLE_CRS84,
     CASTLE_PTTM06,
     EDITOR_API,
+    PASSWORD,
     POINT_1009,
     POINT_1009_B,
     POINT_1010,
@@ -239,3 +242,24 @@ def test_the_editor_pages_get_no_basic_challenge(caop):
     """A browser would answer a Basic challenge with its own sign-in dialog."""
     response = send(Client(), "POST", ITEMS, equipamento())
     assert response.status_code == 401 and response["WWW-Authenticate"] == 'Bearer realm="sig"'
+
+
+def _basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_a_remembered_basic_password_stops_working_once_changed_or_disabled(ana):
+    """QGIS's Basic pair is remembered for a while; a changed password or a disabled account
+    must not keep a stolen pair working."""
+    old = _basic(ana.username, PASSWORD)
+    client = Client()
+    assert "POST" in client.options(ITEMS, HTTP_AUTHORIZATION=old)["Allow"]
+    user = get_user(ana.username)
+    user.set_password("Outra-palavra-passe-2026")
+    user.save()
+    assert client.options(ITEMS, HTTP_AUTHORIZATION=old).status_code == 401
+    new = _basic(ana.username, "Outra-palavra-passe-2026")
+    assert "POST" in client.options(ITEMS, HTTP_AUTHORIZATION=new)["Allow"]
+    user.is_active = False
+    user.save()
+    assert client.options(ITEMS, HTTP_AUTHORIZATION=new).status_code == 401
