@@ -9,13 +9,16 @@ AUDIT_OWNER_SQL = (SQL_DIR / "audit_owner.sql").read_text(encoding="utf-8")
 RULES_SQL = (SQL_DIR / "rules.sql").read_text(encoding="utf-8").replace(
     "-- include: audit_owner.sql\n", AUDIT_OWNER_SQL)
 TILES_SQL = (SQL_DIR / "tiles.sql").read_text(encoding="utf-8")
+REFERENCES_SQL = (SQL_DIR / "references.sql").read_text(encoding="utf-8")
 
 # Statement-level triggers recording the extents whose map tiles a change makes stale.
+# Inserts and deletes name their transition table alike (maps.record_dirty reads both with
+# one static statement).
 TILE_TRIGGERS = {
-    "t95_tiles_insert": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS new_rows",
+    "t95_tiles_insert": "AFTER INSERT ON {t} REFERENCING NEW TABLE AS changed_rows",
     "t95_tiles_update": "AFTER UPDATE ON {t} "
                         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "t95_tiles_delete": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows",
+    "t95_tiles_delete": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS changed_rows",
     "t95_tiles_truncate": "AFTER TRUNCATE ON {t}",
 }
 
@@ -32,8 +35,8 @@ EDITABLE = "municipio = ANY ((SELECT acl.editable_municipios())::char(4)[])"
 OUTSIDE = "NOT ({row}.municipio::char(4) = ANY (acl.editable_municipios()))"
 
 # Row and statement triggers every theme table has, in firing order (same timing fires
-# alphabetically): guard, geometry, row version, audit. Inserts and deletes are checked and
-# audited set-based, by statement triggers reading the transition table.
+# alphabetically): guard, geometry, row version, audit. Inserts, updates and deletes are
+# audited set-based, by statement triggers reading the transition tables.
 RULE_TRIGGERS = {
     "t05_guard_delete": "BEFORE DELETE ON {t} FOR EACH ROW "
                         f"WHEN ({OUTSIDE.format(row='OLD')}) EXECUTE FUNCTION acl.guard()",
@@ -54,8 +57,9 @@ RULE_TRIGGERS = {
                         "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows()",
     "t90_audit_delete": "AFTER DELETE ON {t} REFERENCING OLD TABLE AS old_rows "
                         "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows()",
-    "t90_audit_update": "AFTER UPDATE ON {t} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) "
-                        "EXECUTE FUNCTION audit.log_change()",
+    "t90_audit_update": "AFTER UPDATE ON {t} "
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                        "FOR EACH STATEMENT EXECUTE FUNCTION audit.log_change()",
     # Every row of a TRUNCATE enters the log as a deletion (no service role may truncate).
     "t90_audit_truncate": "BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
                           "EXECUTE FUNCTION audit.log_rows()",

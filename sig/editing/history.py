@@ -6,6 +6,7 @@ The log is written only by the database triggers; the application reads it as si
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ def timeline(theme: Theme, pk: int, srid: int = 3763) -> list[dict]:
     found = entries(theme, pk)
     if not found:
         raise NotFound(f"não há histórico do elemento {pk} de {theme.id}")
+    found = [_with_image(theme, e) for e in found]
     return [{
         "alteracao": e.id, "op": e.op, "operacao": OPERATIONS[e.op], "em": e.at.isoformat(),
         "autor": e.actor, "utilizador_bd": e.db_user, "aplicacao": e.application_name,
@@ -116,6 +118,15 @@ def timeline(theme: Theme, pk: int, srid: int = 3763) -> list[dict]:
         "geometria_antes": _geojson(e.old_geom, srid),
         "geometria_depois": _geojson(e.new_geom, srid),
     } for e in found]
+
+
+def _with_image(theme: Theme, entry: Entry) -> Entry:
+    """A creation entry with the feature's content right after it: the log keeps no image of
+    a creation, since the present row and the later entries determine it."""
+    if entry.op != "I" or entry.new_values is not None:
+        return entry
+    values, geom = state_after(theme, entry.row_id, entry.id)
+    return dataclasses.replace(entry, new_values=values, new_geom=geom)
 
 
 def _current_image(theme: Theme, pk: int) -> tuple[dict | None, str | None]:

@@ -39,8 +39,8 @@ class Mapped:
 
     columns: dict[str, np.ndarray]
     keys: np.ndarray
-    problems: list[list[str]]
-    notes: list[list[str]] = field(default_factory=list)
+    problems: list[tuple[str, ...]]
+    notes: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def is_blank(value: object) -> bool:
@@ -192,7 +192,7 @@ class Conversions:
             text = as_text(value)
             for fmt in formats:
                 try:
-                    parsed = dt.datetime.strptime(text, fmt)
+                    parsed = _strptime(text, fmt)
                 except ValueError:
                     continue
                 return (parsed if with_time else parsed.date()), None
@@ -206,6 +206,15 @@ class Conversions:
         return convert
 
 
+def _strptime(text: str, fmt: str) -> dt.datetime:
+    """`datetime.strptime`, with ISO dates (the commonest) read by the much faster
+    `fromisoformat` when they are exactly YYYY-MM-DD."""
+    if fmt == "%Y-%m-%d" and len(text) == 10 and text[4] == "-" and text[7] == "-" \
+            and text.isascii():
+        return dt.datetime.fromisoformat(text)
+    return dt.datetime.strptime(text, fmt)
+
+
 def blank_mask(values: np.ndarray) -> np.ndarray:
     """True where a value is missing: None, NaN, NaT (text is cleaned when read)."""
     if values.dtype.kind in "iub":
@@ -214,12 +223,30 @@ def blank_mask(values: np.ndarray) -> np.ndarray:
 
 
 def clean(values: np.ndarray) -> np.ndarray:
-    """A source column with blank text turned into None."""
+    """A source column with blank text turned into None (checked once per distinct value)."""
     if values.dtype.kind in "iufb":
         return values
     out = values.astype(object)
-    missing = np.fromiter((is_blank(v) for v in out), dtype=bool, count=len(out))
-    out[missing] = None
+    codes, uniques = pd.factorize(out, use_na_sentinel=True)
+    blank = np.fromiter((is_blank(u) for u in uniques), dtype=bool, count=len(uniques))
+    out[(codes < 0) | np.append(blank, True)[codes]] = None
+    return out
+
+
+def _all_text(values: np.ndarray) -> bool:
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def key_texts(values: np.ndarray) -> np.ndarray:
+    """`as_text` of every present value of a cleaned column, None where blank."""
+    out = np.full(len(values), None, dtype=object)
+    present = ~blank_mask(values)
+    if values.dtype.kind in "iu":
+        out[present] = values[present].astype(str)
+    elif values.dtype.kind == "O" and _all_text(values):
+        out[present] = pd.Series(values[present], dtype=object).str.strip().to_numpy()
+    else:
+        out[present] = [as_text(v) for v in values[present]]
     return out
 
 
@@ -357,7 +384,7 @@ class Mapper:
     # Expressions ---------------------------------------------------------------------
     @staticmethod
     def _extract(values: np.ndarray, rule: Rule, name: str,
-                 notes: list[list[str]]) -> np.ndarray:
+                 notes: list[tuple[str, ...]]) -> np.ndarray:
         pattern = re.compile(rule.extract or "")
 
         def pick(value: object) -> object:
@@ -370,8 +397,8 @@ class Mapper:
 
         out, _ = convert_values(values, lambda v: (pick(v), None))
         for row in np.flatnonzero((out == None) & ~blank_mask(values)):  # noqa: E711
-            notes[row].append(f"valor '{values[row]}' não corresponde ao padrão de {name}; "
-                              "atributo deixado vazio")
+            notes[row] += (f"valor '{values[row]}' não corresponde ao padrão de {name}; "
+                           "atributo deixado vazio",)
         return out
 
     @staticmethod
@@ -385,7 +412,7 @@ class Mapper:
         return convert_values(values, translate)[0]
 
     def _values(self, attribute: Attribute, attrs: pd.DataFrame,
-                notes: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+                notes: list[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
         rule = self.profile.fields.get(attribute.name)
         values = self.raw_values(attribute, attrs)
         if rule and rule.extract:
@@ -411,47 +438,59 @@ class Mapper:
         """The source key (`fonte_id`) of each feature, and a problem where it is missing."""
         key = self.profile.key
         size = len(attrs)
+        self._cache = {}  # columns are cached per batch
         if key is None:
             keys = np.array([f"{layer}/{f}" for f in fids], dtype=object)
             return keys, np.full(size, None, dtype=object)
-        parts = []
-        for name in key.fields:
-            values = present(self._coalesce([name], attrs))
-            parts.append([None if v is None else as_text(v) for v in values])
+        parts = [key_texts(present(self._coalesce([name], attrs))) for name in key.fields]
         if key.geometry:
-            parts.append([hashlib.md5(b).hexdigest()[:20] if b is not None else None
-                          for b in shapely.to_wkb(geoms)])
+            parts.append(np.array([hashlib.md5(b).hexdigest()[:20] if b is not None else None
+                                   for b in shapely.to_wkb(geoms)], dtype=object))
         prefix = f"{layer}/" if key.with_layer else ""
-        keys = np.full(size, None, dtype=object)
-        for row, row_parts in enumerate(zip(*parts, strict=True)):
-            if None not in row_parts:
-                joined = prefix + "|".join(row_parts)
-                keys[row] = joined if len(joined) <= MAX_KEY else (
-                    "sha1:" + hashlib.sha1(joined.encode()).hexdigest())
+        keys = _joined_keys(parts, prefix)
         names = ", ".join(key.fields + (["geometria"] if key.geometry else []))
         problems = np.full(size, None, dtype=object)
         problems[keys == None] = f"chave de origem em falta ({names})"  # noqa: E711
         return keys, problems
 
     # All ------------------------------------------------------------------------------
-    def map(self, attrs: pd.DataFrame, layer: str, fids: np.ndarray,
-            geoms: np.ndarray) -> Mapped:
+    def map(self, attrs: pd.DataFrame, layer: str, fids: np.ndarray, geoms: np.ndarray,
+            keyed: tuple[np.ndarray, np.ndarray] | None = None) -> Mapped:
+        """Every attribute and the key; `keyed`: the keys and their problems when known."""
         attrs = attrs.reset_index(drop=True)
         self._cache = {}
-        notes: list[list[str]] = [[] for _ in range(len(attrs))]
+        notes: list[tuple[str, ...]] = [()] * len(attrs)
         columns: dict[str, np.ndarray] = {}
         problem_columns = []
         for attribute in self.theme.attributes:
             columns[attribute.name], problems = self._values(attribute, attrs, notes)
             problem_columns.append(problems)
-        keys, key_problems = self.keys(attrs, layer, fids, geoms)
+        keys, key_problems = keyed or self.keys(attrs, layer, fids, geoms)
         problem_columns.append(key_problems)
         return Mapped(columns, keys, _collect(problem_columns, len(attrs)), notes)
 
 
-def _collect(columns: list[np.ndarray], size: int) -> list[list[str]]:
-    rows: list[list[str]] = [[] for _ in range(size)]
+def _long_key(joined: str) -> str:
+    return joined if len(joined) <= MAX_KEY else "sha1:" + hashlib.sha1(joined.encode()).hexdigest()
+
+
+def _joined_keys(parts: list[np.ndarray], prefix: str) -> np.ndarray:
+    """The parts of each key joined with '|' after `prefix`; None where a part is missing."""
+    if len(parts) == 1 and not prefix:
+        keys = parts[0].copy()
+        for row in np.flatnonzero([k is not None and len(k) > MAX_KEY for k in keys]):
+            keys[row] = _long_key(keys[row])
+        return keys
+    keys = np.full(len(parts[0]), None, dtype=object)
+    for row, row_parts in enumerate(zip(*parts, strict=True)):
+        if None not in row_parts:
+            keys[row] = _long_key(prefix + "|".join(row_parts))
+    return keys
+
+
+def _collect(columns: list[np.ndarray], size: int) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [()] * size
     for values in columns:
         for row in np.flatnonzero(values != None):  # noqa: E711
-            rows[row].append(values[row])
+            rows[row] += (values[row],)
     return rows

@@ -34,7 +34,7 @@ from sig.conf import get_settings
 from sig.db.connect import connect_as
 from sig.grids import grids_folder
 from sig.importing import crs as crsmod
-from sig.importing import profiles, readers, runs, sources, sqlsteps, staging
+from sig.importing import fingerprint, profiles, readers, runs, sources, sqlsteps, staging
 from sig.importing.errors import ImportFailed, ImportRefused
 from sig.importing.mapping import Mapper
 from sig.registry import Registry, Theme, get_registry
@@ -181,10 +181,16 @@ def state_actor(cur, actor: Actor) -> None:
     and the municipalities it may edit (for a personal PostGIS login, those of its
     editor_<DICO> roles, read by the database).
 
-    Also: room for the staging table in memory, and a backend that stops working for a
-    client that is gone (a killed import releases its locks at once).
+    Also: room for the staging table and the run's joins in memory, small statistics samples,
+    and a backend that stops working for a client that is gone (a killed import releases its
+    locks at once).
     """
     cur.execute("SET temp_buffers = '256MB'")
+    # The staging tables are analysed for the merge's join plans: a small sample is enough.
+    cur.execute("SET default_statistics_target = 10")
+    # Hash joins and aggregates over every staged key (duplicates, fingerprints, matches)
+    # and the sort of the inserted rows stay in memory instead of spilling to disk.
+    cur.execute("SET work_mem = '128MB'")
     cur.execute("SET client_connection_check_interval = '1s'")
     municipios = ",".join(login_municipios(cur, actor.login) if actor.login else actor.municipios)
     cur.execute("SELECT set_config('sig.app_user', %s, true), "
@@ -232,31 +238,79 @@ def _transform(batch: readers.Batch, transformation: crsmod.Transformation):
     bad = present & ~np.isfinite(bounds).all(axis=1)
     for row in np.flatnonzero(bad):
         moved[row] = None
-        batch.problems[row].append(
+        batch.problems[row] += (
             f"coordenadas fora do domínio de {transformation.source}: não foi possível "
-            "transformá-las")
+            "transformá-las",)
     return moved, batch.geoms
 
 
-def _stage_batch(batch: readers.Batch, layer_index: int, layer: readers.Layer, seq: int,
-                 mapper: Mapper, transformation: crsmod.Transformation) -> staging.StagedBatch:
+def _stage_batch(batch: readers.Batch, layer_index: int, layer: readers.Layer,
+                 seqs: np.ndarray, mapper: Mapper, transformation: crsmod.Transformation,
+                 keyed: tuple[np.ndarray, np.ndarray], hashes: np.ndarray,
+                 wkb: np.ndarray) -> staging.StagedBatch:
+    """Map and transform `batch` (whose source geometries are `wkb`) for staging."""
     geoms, originals = _transform(batch, transformation)
-    mapped = mapper.map(batch.attrs, layer.name, batch.fids, batch.geoms)
+    mapped = mapper.map(batch.attrs, layer.name, batch.fids, batch.geoms, keyed)
     problems = [a + b for a, b in zip(batch.problems, mapped.problems, strict=True)]
     notes = [a + b for a, b in zip(batch.notes, mapped.notes, strict=True)]
-    return staging.StagedBatch(seq, layer_index, batch.fids, mapped.keys, batch.attrs,
-                               problems, notes, geoms, originals, mapped.columns)
+    staged_wkb, original_wkb = (wkb, None) if originals is None else (shapely.to_wkb(geoms), wkb)
+    return staging.StagedBatch(seqs, layer_index, batch.fids, mapped.keys, hashes, batch.attrs,
+                               problems, notes, staged_wkb, original_wkb, mapped.columns)
 
 
-def copy_texts(plan: Plan, batch_size: int) -> Iterator[tuple[str, int]]:
-    """The COPY text of every batch of every selected layer, with its feature count."""
+@dataclass
+class LayerStager:
+    """Turns the batches of one layer into COPY text: features whose fingerprint is
+    unchanged as keys alone, the others mapped and transformed in full."""
+
+    plan: Plan
+    index: int
+    mapper: Mapper
+    known: fingerprint.Known
+    hash_key: str
+
+    def text(self, batch: readers.Batch, seq: int) -> tuple[str, int]:
+        """The batch's COPY text, and how many of its features were left alone."""
+        layer, theme = self.plan.layers[self.index], self.plan.theme
+        seqs = np.arange(seq, seq + len(batch))
+        keys, key_problems = self.mapper.keys(batch.attrs, layer.name, batch.fids, batch.geoms)
+        wkb = shapely.to_wkb(batch.geoms)
+        hashes = fingerprint.row_hashes(batch.attrs, wkb, self.hash_key)
+        same = self.known.unchanged(keys, hashes)
+        text = staging.skipped_text(seqs[same], self.index, keys[same], hashes[same], theme)
+        rest = np.flatnonzero(~same)
+        if len(rest):
+            part = batch if len(rest) == len(batch) else batch.take(rest)
+            staged = _stage_batch(part, self.index, layer, seqs[rest], self.mapper,
+                                  self.plan.transforms[self.index],
+                                  (keys[rest], key_problems[rest]), hashes[rest], wkb[rest])
+            text += staging.copy_text(staged, theme)
+        return text, int(same.sum())
+
+
+def _hash_key(plan: Plan, index: int, territory: str) -> str:
+    layer, transformation = plan.layers[index], plan.transforms[index]
+    codelists = [plan.registry.codelist(plan.theme.id, a.codelist).__repr__()
+                 for a in plan.theme.attributes if a.codelist]
+    return fingerprint.hash_key((
+        plan.theme.model_dump_json(), *codelists, plan.profile.profile.model_dump_json(),
+        plan.fonte, layer.name, layer.driver, repr(layer.fields), layer.encoding or "",
+        transformation.source_wkt, transformation.definition, transformation.summary,
+        territory))
+
+
+def copy_texts(plan: Plan, batch_size: int, known: fingerprint.Known,
+               territory: str = "") -> Iterator[tuple[str, int, int]]:
+    """The COPY text of every batch of every selected layer, with its feature count and
+    how many of them were left alone (fingerprint unchanged)."""
     mapper = Mapper(plan.profile.profile, plan.theme, plan.registry)
     hints = plan.profile.profile.source
     seq = 1
     for index, layer in enumerate(plan.layers):
+        stager = LayerStager(plan, index, mapper, known, _hash_key(plan, index, territory))
         for batch in readers.batches(layer, batch_size, hints):
-            staged = _stage_batch(batch, index, layer, seq, mapper, plan.transforms[index])
-            yield staging.copy_text(staged, plan.theme), len(batch)
+            text, skipped = stager.text(batch, seq)
+            yield text, len(batch), skipped
             seq += len(batch)
 
 
@@ -298,36 +352,62 @@ def ahead(items: Iterator, depth: int = 2) -> Iterator:
 
 
 @contextmanager
-def collector_paused() -> Iterator[Callable[[], None]]:
-    """Python's cycle collector held back while staging, which allocates a few small lists per
-    feature: the automatic collections cost about a third of the staging time. The block calls
-    the yielded function after each batch to collect that batch's cycles."""
+def collector_paused(every: int = 4) -> Iterator[Callable[[], None]]:
+    """Python's cycle collector held back while staging, which allocates many objects per
+    batch: the automatic collections cost about a third of the staging time. The block calls
+    the yielded function after each batch to collect that batch's cycles, and every `every`
+    batches the oldest generation too (what a batch still in flight kept alive), so that the
+    memory stays flat however long the file."""
     enabled = gc.isenabled()
     gc.disable()
+    batches = 0
+
+    def collect() -> None:
+        nonlocal batches
+        batches += 1
+        gc.collect(2 if batches % every == 0 else 1)
+
     try:
-        yield lambda: gc.collect(1)
+        yield collect
     finally:
         if enabled:
             gc.enable()
 
 
-def stage(cur, plan: Plan, batch_size: int, progress: Progress) -> int:
-    """Stream every selected layer into imp_stg; returns the number of features."""
+def _copy(cur, plan: Plan, batch_size: int, progress: Progress, known: fingerprint.Known,
+          territory: str) -> tuple[int, int]:
+    """COPY every batch into imp_stg; the numbers of features staged and left alone."""
+    counts = [layer.count for layer in plan.layers]
+    total = sum(c for c in counts if c) if all(c is not None for c in counts) else None
+    staged = skipped = 0
+    with collector_paused() as collect, cur.copy(staging.copy_statement(plan.theme)) as copy:
+        for text, count, alone in ahead(copy_texts(plan, batch_size, known, territory)):
+            copy.write(text)
+            collect()
+            staged, skipped = staged + count, skipped + alone
+            progress("a ler", staged, total)
+    return staged, skipped
+
+
+def stage(cur, plan: Plan, batch_size: int, progress: Progress,
+          known: fingerprint.Known | None = None, territory: str = "") -> int:
+    """Stream every selected layer into imp_stg; returns the number of features.
+
+    A key left alone (unchanged fingerprint) that the source now repeats makes the run stage
+    everything again in full, so that every copy of the key meets the duplicate rule."""
     theme = plan.theme
+    known = known or fingerprint.Known([], [])
     cur.execute(staging.staging_ddl(theme))
     cur.execute("CREATE TEMP TABLE imp_layers (idx integer PRIMARY KEY, name text) "
                 "ON COMMIT DROP")
     cur.executemany("INSERT INTO imp_layers VALUES (%s, %s)",
                     [(i, layer.name) for i, layer in enumerate(plan.layers)])
-    counts = [layer.count for layer in plan.layers]
-    total = sum(c for c in counts if c) if all(c is not None for c in counts) else None
-    staged = 0
-    with collector_paused() as collect, cur.copy(staging.copy_statement(theme)) as copy:
-        for text, count in ahead(copy_texts(plan, batch_size)):
-            copy.write(text)
-            collect()
-            staged += count
-            progress("a ler", staged, total)
+    staged, skipped = _copy(cur, plan, batch_size, progress, known, territory)
+    if skipped and sqlsteps.skipped_duplicates(cur):
+        cur.execute("TRUNCATE imp_stg")
+        staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([], []),
+                                territory)
+    cur.execute(staging.INDEX_STATEMENT)
     cur.execute("ANALYZE imp_stg")
     return staged
 
@@ -396,31 +476,41 @@ class Session:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def _write(cur, plan: Plan, request: ImportRequest, run_id: int, counts: dict[str, int],
+           clock: Clock) -> None:
+    """Merge into the theme, store the fingerprints, commit (or roll back a dry run)."""
+    counts.update(sqlsteps.merge(cur, plan.theme, plan.fonte, run_id, request.sync,
+                                 request.municipios))
+    counts["unchanged"] += counts["skipped"]
+    clock.lap("gravacao")
+    if request.dry_run:
+        cur.connection.rollback()
+    else:
+        cur.connection.commit()
+    clock.lap("confirmacao")
+
+
 def _execute(plan: Plan, request: ImportRequest, session: Session,
              progress: Progress) -> ImportResult:
     work, book, run_id = session.work, session.book, session.run_id
     cur, bcur = work.cursor(), book.cursor()
     clock = Clock()
-    stage(cur, plan, request.batch_size, progress)
+    known = fingerprint.known(cur, plan.theme.table, plan.fonte, request.municipios)
+    signature = fingerprint.territory_signature(cur, request.municipios)
+    clock.lap("impressoes")
+    stage(cur, plan, request.batch_size, progress, known, signature)
     clock.lap("leitura")
     progress("a validar", 0, None)
-    counts = validate(cur, plan, session.territory)
-    session.counts = counts
+    counts = session.counts = validate(cur, plan, session.territory)
     clock.lap("validacao")
     sqlsteps.transfer(cur, bcur, sqlsteps.QUARANTINE_OUT, sqlsteps.QUARANTINE_IN, run_id)
     sqlsteps.transfer(cur, bcur, sqlsteps.NOTES_OUT, sqlsteps.NOTES_IN, run_id)
+    layers, reasons = _layer_report(cur, plan), sqlsteps.top_reasons(cur)
     clock.lap("quarentena")
     accepted = counts["read"] - counts["quarantined"]
     progress("a gravar", 0, accepted)
-    counts.update(sqlsteps.merge(cur, plan.theme, plan.fonte, run_id, request.sync,
-                                 request.municipios))
+    _write(cur, plan, request, run_id, counts, clock)
     progress("a gravar", accepted, accepted)
-    layers, reasons = _layer_report(cur, plan), sqlsteps.top_reasons(cur)
-    if request.dry_run:
-        work.rollback()
-    else:
-        work.commit()
-    clock.lap("gravacao")
     status = "simulada" if request.dry_run else "concluida"
     runs.finish(book, run_id, status, counts, layers, plan.messages)
     log.info("importação %s: %s", run_id, clock.laps)

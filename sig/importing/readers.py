@@ -46,6 +46,7 @@ MAX_PRJ_BYTES = 65536
 MAX_SHEET_COLUMNS = 2000
 # Most layers of one file (each is opened to be described).
 MAX_LAYERS = 500
+MISSING_GEOMETRY = ("geometria em falta",)
 
 
 def family_of(geometry_type: str | None) -> str | None:
@@ -90,11 +91,17 @@ class Batch:
     fids: np.ndarray
     attrs: pd.DataFrame
     geoms: np.ndarray
-    notes: list[list[str]]
-    problems: list[list[str]]
+    notes: list[tuple[str, ...]]  # per feature; () when none (no object per feature)
+    problems: list[tuple[str, ...]]
 
     def __len__(self) -> int:
         return len(self.fids)
+
+    def take(self, rows: np.ndarray) -> Batch:
+        """The features at positions `rows`."""
+        return Batch(self.fids[rows], self.attrs.iloc[rows].reset_index(drop=True),
+                     self.geoms[rows], [self.notes[r] for r in rows],
+                     [self.problems[r] for r in rows])
 
 
 # Discovery --------------------------------------------------------------------------------
@@ -318,9 +325,10 @@ def _frame(names, columns) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _repair_text(frame: pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, list[list[str]]]:
+def _repair_text(frame: pd.DataFrame,
+                 encoding: str) -> tuple[pd.DataFrame, list[tuple[str, ...]]]:
     """Columns read as latin-1 (raw bytes) decoded in `encoding`, leniently, with notes."""
-    notes: list[list[str]] = [[] for _ in range(len(frame))]
+    notes: list[tuple[str, ...]] = [()] * len(frame)
     renamed = {c: decode_leniently(str(c).encode("latin1", "replace"), encoding)[0]
                for c in frame.columns}
     for column in frame.columns:
@@ -334,7 +342,7 @@ def _repair_text(frame: pd.DataFrame, encoding: str) -> tuple[pd.DataFrame, list
                 continue
             fixed[row], note = decode_leniently(value.encode("latin1", "replace"), encoding)
             if note:
-                notes[row].append(f"campo {renamed[column]}: {note}")
+                notes[row] += (f"campo {renamed[column]}: {note}",)
         frame[column] = fixed
     return frame.rename(columns=renamed), notes
 
@@ -359,12 +367,12 @@ def _ogr_read(layer: Layer, skip: int, count: int, encoding: str | None) -> Batc
     except Exception as exc:  # GDAL errors on a corrupt file
         raise _unreadable(layer.file, exc) from exc
     frame = _frame(meta["fields"], columns)
-    notes: list[list[str]] = [[] for _ in range(len(frame))]
+    notes: list[tuple[str, ...]] = [()] * len(frame)
     if encoding:
         frame, notes = _repair_text(frame, encoding)
     geoms = shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(
         len(frame), None, dtype=object)
-    problems = [["geometria em falta"] if g is None else [] for g in geoms]
+    problems = [MISSING_GEOMETRY if g is None else () for g in geoms]
     return Batch(np.asarray(fids), frame, np.asarray(geoms, dtype=object), notes, problems)
 
 
@@ -542,13 +550,13 @@ def _coordinates(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
-def table_geometry(frame: pd.DataFrame, spec: dict) -> tuple[np.ndarray, list[list[str]]]:
+def table_geometry(frame: pd.DataFrame, spec: dict) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Geometries of a table from its WKT or coordinate columns, with a problem per bad row."""
     if "wkt" in spec:
         values = [None if v is None or (isinstance(v, float) and v != v) else str(v)
                   for v in frame[spec["wkt"]].to_numpy(dtype=object)]
         geoms = shapely.from_wkt(np.asarray(values, dtype=object), on_invalid="ignore")
-        problems = [[] if g is not None else [f"geometria WKT em falta ou ilegível: {v!r}"[:200]]
+        problems = [() if g is not None else (f"geometria WKT em falta ou ilegível: {v!r}"[:200],)
                     for g, v in zip(geoms, values, strict=True)]
         return np.asarray(geoms, dtype=object), problems
     x, y = _coordinates(frame[spec["x"]]), _coordinates(frame[spec["y"]])
@@ -556,8 +564,8 @@ def table_geometry(frame: pd.DataFrame, spec: dict) -> tuple[np.ndarray, list[li
     geoms = np.full(len(frame), None, dtype=object)
     geoms[ok] = shapely.points(x[ok], y[ok])
     raw_x, raw_y = frame[spec["x"]].to_numpy(dtype=object), frame[spec["y"]].to_numpy(dtype=object)
-    problems = [[] if good else [f"coordenadas em falta ou inválidas ({spec['x']}={rx!r}, "
-                                 f"{spec['y']}={ry!r})"]
+    problems = [() if good else (f"coordenadas em falta ou inválidas ({spec['x']}={rx!r}, "
+                                 f"{spec['y']}={ry!r})",)
                 for good, rx, ry in zip(ok, raw_x, raw_y, strict=True)]
     return geoms, problems
 
@@ -576,7 +584,7 @@ def _table_batches(layer: Layer, size: int, hints: SourceHints) -> Iterator[Batc
             part = frame.iloc[start:start + count].reset_index(drop=True)
             geoms, problems = table_geometry(part, spec)
             fids = np.arange(offset + start + 1, offset + start + count + 1)
-            yield Batch(fids, part, geoms, [[] for _ in range(count)], problems)
+            yield Batch(fids, part, geoms, [()] * count, problems)
         offset += len(frame)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from sig.importing import fingerprint
 from sig.registry import Theme
 
 DIMENSION = {"point": 0, "linestring": 1, "polygon": 2}
@@ -138,16 +139,19 @@ def locate(cur, territory: Territory) -> None:
         "SELECT s.seq, s.layer, s.fonte_id, coalesce(l.g, g.g) AS g, l.municipio, l.freguesia, "
         "coalesce(l.repair, g.repair) AS repair, coalesce(l.approx, false) AS approx, "
         "coalesce(g.wrong_type, false) AS wrong_type, "
-        "coalesce(s.problems, '[]'::jsonb) "
+        "CASE WHEN s.problems IS NULL AND g.problem IS NULL AND l.municipio IS NOT NULL "
+        "          AND d.fonte_id IS NULL THEN '[]'::jsonb "  # the common case, no allocations
+        "ELSE coalesce(s.problems, '[]'::jsonb) "
         "|| CASE WHEN g.problem IS NOT NULL THEN jsonb_build_array(g.problem) "
         "        WHEN l.seq IS NOT NULL AND l.municipio IS NULL THEN jsonb_build_array({outside}) "
         "        ELSE '[]'::jsonb END "
         "|| CASE WHEN d.fonte_id IS NOT NULL THEN jsonb_build_array("
         "        'chave de origem repetida na fonte: ' || s.fonte_id) ELSE '[]'::jsonb END "
-        "AS reasons "
+        "END AS reasons "
         "FROM imp_stg s LEFT JOIN imp_geo g USING (seq) LEFT JOIN imp_loc l USING (seq) "
         "LEFT JOIN (SELECT fonte_id FROM imp_stg WHERE fonte_id IS NOT NULL "
-        "           GROUP BY fonte_id HAVING count(*) > 1) d ON d.fonte_id = s.fonte_id"
+        "           GROUP BY fonte_id HAVING count(*) > 1) d ON d.fonte_id = s.fonte_id "
+        "WHERE NOT s.skipped"
     ).format(outside=outside))
     cur.execute("CREATE INDEX ON imp_res (seq)")
     cur.execute("ANALYZE imp_res")
@@ -162,25 +166,37 @@ def _outside_message(territory: Territory) -> sql.Composable:
     return sql.Literal(f"fora dos municípios declarados ({', '.join(territory.municipios)})")
 
 
+def skipped_duplicates(cur) -> bool:
+    """Whether a key left alone (unchanged fingerprint) appears more than once."""
+    cur.execute("SELECT EXISTS (SELECT 1 FROM imp_stg WHERE fonte_id IS NOT NULL "
+                "GROUP BY fonte_id HAVING count(*) > 1 AND bool_or(skipped))")
+    return bool(cur.fetchone()[0])
+
+
 def counts(cur) -> dict[str, int]:
+    """Features read (those left alone included), quarantined, of the wrong type, repaired."""
     cur.execute("SELECT count(*), count(*) FILTER (WHERE reasons <> '[]'), "
                 "count(*) FILTER (WHERE wrong_type), "
                 "count(*) FILTER (WHERE repair IS NOT NULL AND reasons = '[]') FROM imp_res")
     read, quarantined, wrong_type, repaired = cur.fetchone()
-    return {"read": read, "quarantined": quarantined, "wrong_type": wrong_type,
-            "repaired": repaired}
+    cur.execute("SELECT count(*) FROM imp_stg WHERE skipped")
+    skipped = int(cur.fetchone()[0])
+    return {"read": read + skipped, "quarantined": quarantined, "wrong_type": wrong_type,
+            "repaired": repaired, "skipped": skipped}
 
 
 def layer_counts(cur) -> dict[int, dict[str, int]]:
-    cur.execute("SELECT layer, count(*), count(*) FILTER (WHERE reasons <> '[]'), "
-                "count(*) FILTER (WHERE repair IS NOT NULL) FROM imp_res GROUP BY layer")
+    cur.execute("SELECT s.layer, count(*), count(*) FILTER (WHERE r.reasons <> '[]'), "
+                "count(*) FILTER (WHERE r.repair IS NOT NULL) "
+                "FROM imp_stg s LEFT JOIN imp_res r USING (seq) GROUP BY s.layer")
     return {int(layer): {"lidos": read, "em_quarentena": quarantined, "reparados": repaired}
             for layer, read, quarantined, repaired in cur.fetchall()}
 
 
 def top_reasons(cur, limit: int = 12) -> list[tuple[str, int]]:
     cur.execute("SELECT reason, count(*) FROM imp_res, jsonb_array_elements_text(reasons) "
-                "AS reason GROUP BY reason ORDER BY count(*) DESC, reason LIMIT %s", (limit,))
+                "AS reason WHERE reasons <> '[]' GROUP BY reason ORDER BY count(*) DESC, reason "
+                "LIMIT %s", (limit,))
     return [(str(r), int(n)) for r, n in cur.fetchall()]
 
 
@@ -189,10 +205,23 @@ def _attribute_names(theme: Theme) -> list[sql.Identifier]:
     return [sql.Identifier(a.name) for a in theme.attributes]
 
 
+def _recorded(statement: sql.Composable, table: str) -> sql.Composed:
+    """`statement` (an INSERT or UPDATE of the theme returning its rows' id, stamp and key)
+    with the fingerprint of every row it writes stored in the same statement."""
+    return sql.SQL(
+        "WITH written AS ({statement} RETURNING t.id, t.row_version, t.updated_at, t.fonte_id) "
+        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) "
+        "SELECT {table}, w.id, w.row_version, w.updated_at, s.src_hash FROM written w "
+        "JOIN imp_stg s ON s.fonte_id = w.fonte_id AND NOT s.skipped {upsert}").format(
+            statement=statement, fp=fingerprint.TABLE, table=sql.Literal(table),
+            upsert=fingerprint.UPSERT)
+
+
 def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
           municipios: tuple[str, ...]) -> dict[str, int]:
-    """Insert, update and (with sync) delete; returns the counts."""
-    table = sql.Identifier(theme.table)
+    """Insert, update and (with sync) delete, storing the fingerprint of every row written
+    or found the same; returns the counts."""
+    table = sql.Identifier("public", theme.table)
     names = _attribute_names(theme)
     target_values = sql.SQL(", ").join(sql.SQL("t.{}").format(n) for n in names)
     staged_values = sql.SQL(", ").join(sql.SQL("s.{}").format(n) for n in names)
@@ -203,25 +232,36 @@ def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
         "FROM imp_res r JOIN imp_stg s USING (seq) JOIN {table} t ON t.municipio = r.municipio "
         "AND t.fonte = {fonte} AND t.fonte_id = r.fonte_id WHERE r.reasons = '[]'").format(
             tv=target_values, sv=staged_values, table=table, fonte=sql.Literal(fonte)))
+    cur.execute("ANALYZE imp_match")
     assignments = sql.SQL(", ").join(sql.SQL("{} = s.{}").format(n, n) for n in names)
-    cur.execute(sql.SQL(
+    cur.execute(_recorded(sql.SQL(
         "UPDATE {table} t SET freguesia = r.freguesia, geom = r.g, import_run = {run}, {assign} "
         "FROM imp_match m JOIN imp_res r USING (seq) JOIN imp_stg s USING (seq) "
         "WHERE t.id = m.target AND NOT m.same").format(
-            table=table, run=sql.Literal(run_id), assign=assignments))
+            table=table, run=sql.Literal(run_id), assign=assignments), theme.table))
     updated = cur.rowcount
-    cur.execute(sql.SQL(
-        "INSERT INTO {table} (municipio, freguesia, geom, fonte, fonte_id, import_run, {cols}) "
-        "SELECT r.municipio, r.freguesia, r.g, {fonte}, r.fonte_id, {run}, {sv} "
+    cur.execute(_recorded(sql.SQL(
+        "INSERT INTO {table} AS t (municipio, freguesia, geom, fonte, fonte_id, import_run, "
+        "{cols}) SELECT r.municipio, r.freguesia, r.g, {fonte}, r.fonte_id, {run}, {sv} "
         "FROM imp_res r JOIN imp_stg s USING (seq) WHERE r.reasons = '[]' "
         "AND NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.seq = r.seq) ORDER BY r.seq").format(
             table=table, cols=sql.SQL(", ").join(names), fonte=sql.Literal(fonte),
-            run=sql.Literal(run_id), sv=staged_values))
+            run=sql.Literal(run_id), sv=staged_values), theme.table))
     inserted = cur.rowcount
-    cur.execute("SELECT count(*) FILTER (WHERE same) FROM imp_match")
-    unchanged = int(cur.fetchone()[0])
+    unchanged = _confirm_same(cur, table, theme.table)
     deleted = _sync(cur, table, fonte, municipios) if sync else 0
     return {"inserted": inserted, "updated": updated, "unchanged": unchanged, "deleted": deleted}
+
+
+def _confirm_same(cur, table: sql.Identifier, name: str) -> int:
+    """Fingerprints for the rows found the same as the source; returns how many."""
+    cur.execute(sql.SQL(
+        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) "
+        "SELECT {name}, t.id, t.row_version, t.updated_at, s.src_hash FROM imp_match m "
+        "JOIN {table} t ON t.id = m.target JOIN imp_stg s USING (seq) WHERE m.same {upsert}"
+    ).format(fp=fingerprint.TABLE, name=sql.Literal(name), table=table,
+             upsert=fingerprint.UPSERT))
+    return cur.rowcount
 
 
 def _sync(cur, table: sql.Identifier, fonte: str, municipios: tuple[str, ...]) -> int:

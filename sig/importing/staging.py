@@ -1,8 +1,10 @@
 """The staging table of a run and the COPY text that fills it, batch by batch.
 
 The staging table is a temporary table of the run's transaction: killing the process drops
-it with everything else. Rows carry the original attributes (JSON), the mapped attributes
-(typed), the geometry in PT-TM06 and, when it was transformed, the original geometry.
+it with everything else. Rows carry the source key and fingerprint, the original attributes
+(JSON), the mapped attributes (typed), the geometry in PT-TM06 and, when it was transformed,
+the original geometry. A feature whose fingerprint is unchanged since the last import is
+staged as its key alone (`skipped`): it is counted, and kept by `--sync`, but not mapped.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 from psycopg import sql
 
 from sig.registry import AttributeType, Theme
@@ -24,18 +25,23 @@ SQL_TYPES = {
     AttributeType.DATE: "date", AttributeType.DATETIME: "timestamptz",
 }
 NULL = "\\N"
-FIXED_COLUMNS = ("seq", "layer", "fid", "fonte_id", "attrs", "problems", "notes", "geom",
-                 "geom_src")
+FIXED_COLUMNS = ("seq", "layer", "fid", "fonte_id", "src_hash", "skipped", "attrs", "problems",
+                 "notes", "geom", "geom_src")
 
 
 def staging_ddl(theme: Theme) -> sql.Composed:
-    """CREATE statement of the staging table for `theme`."""
+    """CREATE statement of the staging table for `theme` (its unique index on `seq` is built
+    once it is filled: `index_statement`)."""
     attributes = [sql.SQL("{} {}").format(sql.Identifier(a.name), sql.SQL(SQL_TYPES[a.type]))
                   for a in theme.attributes]
     return sql.SQL(
-        "CREATE TEMP TABLE imp_stg (seq bigint PRIMARY KEY, layer integer NOT NULL, fid text, "
-        "fonte_id text, attrs jsonb, problems jsonb, notes jsonb, geom geometry, "
-        "geom_src geometry, {}) ON COMMIT DROP").format(sql.SQL(", ").join(attributes))
+        "CREATE TEMP TABLE imp_stg (seq bigint NOT NULL, layer integer NOT NULL, fid text, "
+        "fonte_id text, src_hash bigint, skipped boolean NOT NULL, attrs jsonb, problems jsonb, "
+        "notes jsonb, geom geometry, geom_src geometry, {}) ON COMMIT DROP").format(
+            sql.SQL(", ").join(attributes))
+
+
+INDEX_STATEMENT = "CREATE UNIQUE INDEX imp_stg_seq ON imp_stg (seq)"
 
 
 def copy_statement(theme: Theme) -> sql.Composed:
@@ -57,11 +63,29 @@ def escape(text: str) -> str:
     return SPECIAL.sub(lambda m: ESCAPES[m.group(0)], text)
 
 
+def _escaped(texts: list[str]) -> list[str]:
+    """Texts escaped for COPY; one scan of them all finds whether any needs it."""
+    if SPECIAL.search("".join(texts)) is None:
+        return texts
+    return [escape(t) for t in texts]
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    """Values as escaped text, None as NULL."""
+    items = values.tolist()
+    texts = _escaped(["" if v is None else str(v) for v in items])
+    return [NULL if v is None else t for v, t in zip(items, texts, strict=True)]
+
+
 def _column(values, render, text: bool = False) -> list[str]:
-    """Values rendered for COPY; None is NULL (mapped values use None, never NaN)."""
+    """Values rendered for COPY; None is NULL (mapped values use None, never NaN).
+    Rendered once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    rendered = [render(u) for u in uniques]
     if text:
-        return [NULL if v is None else escape(render(v)) for v in values]
-    return [NULL if v is None else render(v) for v in values]
+        rendered = _escaped(rendered)
+    table = np.array([*rendered, NULL], dtype=object)  # code -1 (None) is the last entry
+    return table[codes].tolist()
 
 
 def _float(value: object) -> str:
@@ -94,29 +118,30 @@ def _json_lines(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _json_lists(rows: list[list[str]]) -> list[str | None]:
+def _json_lists(rows: list[tuple[str, ...]]) -> list[str | None]:
     return [json.dumps(r, ensure_ascii=False) if r else None for r in rows]
 
 
-def _hex(geoms: np.ndarray | None, size: int) -> list[str]:
-    if geoms is None:
+def _hex(wkb: np.ndarray | None, size: int) -> list[str]:
+    if wkb is None:
         return [NULL] * size
-    return [NULL if h is None else h for h in shapely.to_wkb(geoms, hex=True)]
+    return [NULL if b is None else b.hex() for b in wkb.tolist()]
 
 
 @dataclass
 class StagedBatch:
     """What one batch contributes to the staging table."""
 
-    seq_start: int
+    seqs: np.ndarray
     layer: int
     fids: np.ndarray
     keys: np.ndarray
+    hashes: np.ndarray
     attrs: pd.DataFrame
-    problems: list[list[str]]
-    notes: list[list[str]]
-    geoms: np.ndarray  # PT-TM06
-    originals: np.ndarray | None  # source CRS, when transformed
+    problems: list[tuple[str, ...]]
+    notes: list[tuple[str, ...]]
+    geoms: np.ndarray  # PT-TM06, as WKB
+    originals: np.ndarray | None  # source CRS as WKB, when transformed
     columns: dict[str, np.ndarray]
 
 
@@ -124,11 +149,13 @@ def copy_text(batch: StagedBatch, theme: Theme) -> str:
     """The COPY text of a batch, one line per feature."""
     size = len(batch.fids)
     columns = [
-        [str(n) for n in range(batch.seq_start, batch.seq_start + size)],
+        batch.seqs.astype(str).tolist(),
         [str(batch.layer)] * size,
-        _column(batch.fids, str, text=True),
-        _column(batch.keys, str, text=True),
-        _column(_json_lines(batch.attrs), str, text=True),
+        _texts(batch.fids),
+        _texts(batch.keys),
+        batch.hashes.astype(str).tolist(),
+        ["f"] * size,
+        _escaped(_json_lines(batch.attrs)),
         _column(_json_lists(batch.problems), str, text=True),
         _column(_json_lists(batch.notes), str, text=True),
         _hex(batch.geoms, size),
@@ -137,4 +164,13 @@ def copy_text(batch: StagedBatch, theme: Theme) -> str:
     for attribute in theme.attributes:
         render, text = RENDER[attribute.type]
         columns.append(_column(batch.columns[attribute.name], render, text))
-    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+
+def skipped_text(seqs: np.ndarray, layer: int, keys: np.ndarray, hashes: np.ndarray,
+                 theme: Theme) -> str:
+    """The COPY text of features left alone: sequence, layer, key and fingerprint."""
+    tail = "\t" + "\t".join([NULL] * (len(FIXED_COLUMNS) - 6 + len(theme.attributes))) + "\n"
+    lead = f"\t{layer}\t{NULL}\t"
+    return "".join(f"{s}{lead}{escape(k)}\t{h}\tt{tail}"
+                   for s, k, h in zip(seqs.tolist(), keys.tolist(), hashes.tolist(), strict=True))

@@ -74,12 +74,15 @@ def _system_fields(theme: Theme) -> dict[str, models.Field]:
     return {
         "id": models.BigAutoField(primary_key=True),
         # Indexed in Meta.indexes: one plain btree each (db_index would add a pattern-ops twin).
+        # No foreign key constraint: the database rules check both sides set-based
+        # (sig/core/sql/rules.sql t10_geom_*, references.sql).
         "municipio": models.ForeignKey(
             Municipio, on_delete=models.PROTECT, db_column="municipio", related_name="+",
-            verbose_name="município", db_index=False),
+            verbose_name="município", db_index=False, db_constraint=False),
         "freguesia": models.ForeignKey(
             Freguesia, on_delete=models.PROTECT, db_column="freguesia", related_name="+",
-            null=True, blank=True, verbose_name="freguesia", db_index=False),
+            null=True, blank=True, verbose_name="freguesia", db_index=False,
+            db_constraint=False),
         "geom": GEOMETRY_FIELDS[theme.geometry.value](
             "geometria", srid=theme.srid, spatial_index=True),
         "fonte": models.CharField("fonte", max_length=200, null=True, blank=True),

@@ -156,7 +156,10 @@ def test_audit_records_actor_and_changed_values(caop, app, owner):
     assert [r[0] for r in rows] == ["I", "U", "D"]
     assert all(r[1] == "sig_app" and r[2] == "ana" for r in rows)
     assert rows[1][3] == {"nome": "Antes"} and rows[1][4] == {"nome": "Depois"}
-    assert rows[0][5] is True  # the inserted geometry is kept as geometry
+    # A creation keeps no image of the row (the present row and the later entries hold it);
+    # the deletion keeps the whole row, geometry included.
+    assert rows[0][3:] == (None, None, False)
+    assert rows[2][3]["nome"] == "Depois" and rows[2][4] is None
 
 
 def test_audit_of_qgis_login_names_the_person(caop, editor, owner, editor_login):
@@ -210,9 +213,10 @@ def test_multi_row_writes_are_audited_row_by_row(caop, app, owner):
     assert [(r[0], r[1]) for r in rows] == [(i, "I") for i in ids] + [(i, "D") for i in ids]
     for row_id, op, app_user, old, new, old_geom, new_geom in rows:
         assert app_user == "ana"
-        image = (new, new_geom) if op == "I" else (old, old_geom)
-        assert image == stored[row_id]
-        assert ((old, old_geom) if op == "I" else (new, new_geom)) == (None, None)
+        if op == "I":  # no image: the deletion below holds the whole row
+            assert (old, new, old_geom, new_geom) == (None, None, None, None)
+        else:
+            assert (old, old_geom) == stored[row_id] and (new, new_geom) == (None, None)
 
 
 def test_one_foreign_row_refuses_the_whole_statement(caop, app, owner):
@@ -224,3 +228,46 @@ def test_one_foreign_row_refuses_the_whole_statement(caop, app, owner):
                     (POINT_1009, POINT_1010))
     app.rollback()
     assert owner.execute("SELECT count(*) FROM equipamentos").fetchone()[0] == before
+
+
+def test_an_unknown_freguesia_is_refused_on_insert_and_update(caop, app):
+    act_as(app, "ana", ["1009"])
+    with pytest.raises(errors.ForeignKeyViolation, match="freguesia desconhecida: 999999"):
+        app.execute("INSERT INTO equipamentos (municipio, freguesia, tipo, nome, geom) "
+                    "VALUES ('1009', '999999', 'cultura', 'x', %s)", (POINT_1009,))
+    app.rollback()
+    act_as(app, "ana", ["1009"])
+    feature_id, _ = _insert(app, "1009", POINT_1009)
+    with pytest.raises(errors.ForeignKeyViolation, match="freguesia desconhecida: 999999"):
+        app.execute("UPDATE equipamentos SET freguesia = '999999' WHERE id = %s", (feature_id,))
+    app.rollback()
+
+
+def test_an_unknown_municipality_is_refused(caop, owner):
+    with pytest.raises(psycopg.Error, match="município desconhecido: 9999"):
+        owner.execute("INSERT INTO equipamentos (municipio, tipo, nome, geom) "
+                      "VALUES ('9999', 'cultura', 'x', %s)", (POINT_1009,))
+    owner.rollback()
+
+
+def test_a_boundary_a_feature_names_cannot_be_deleted_or_renumbered(caop, app, owner):
+    freguesia = owner.execute("SELECT dicofre FROM freguesia WHERE municipio = '1009' "
+                              "ORDER BY dicofre LIMIT 1").fetchone()[0]
+    act_as(app, "ana", ["1009"])
+    feature_id = app.execute(
+        "INSERT INTO equipamentos (municipio, freguesia, tipo, nome, geom) "
+        "VALUES ('1009', %s, 'cultura', 'x', %s) RETURNING id", (freguesia, POINT_1009)
+    ).fetchone()[0]
+    app.commit()
+    try:
+        for statement, key in (("DELETE FROM freguesia WHERE dicofre = %s", freguesia),
+                               ("UPDATE freguesia SET dicofre = '999999' WHERE dicofre = %s",
+                                freguesia)):
+            with pytest.raises(errors.ForeignKeyViolation, match=f"freguesia {key} tem elementos"):
+                owner.execute(statement, (key,))
+            owner.rollback()
+        owner.execute("UPDATE freguesia SET nome = nome WHERE dicofre = %s", (freguesia,))
+        owner.rollback()  # a change that keeps the key passes
+    finally:
+        owner.execute("DELETE FROM equipamentos WHERE id = %s", (feature_id,))
+        owner.commit()

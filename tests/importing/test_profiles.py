@@ -97,8 +97,8 @@ fields:
     assert result.columns["data_instalacao"][0] == dt.date(2020, 2, 1)
     assert list(result.columns["circuito"]) == ["Q1-C2", "Q9", "Q3", "Q4"]
     assert list(result.keys) == ["camada/a", "camada/b", "camada/c", "camada/d"]
-    assert result.problems[0] == []
-    assert result.problems[3] == [
+    assert list(result.problems[0]) == []
+    assert list(result.problems[3]) == [
         "atributo obrigatório em falta: tipo_luminaria",
         "valor '2020-13-01' de data_instalacao não é uma data (%d/%m/%Y)"]
 
@@ -108,12 +108,12 @@ def test_bad_values_are_reported_per_feature(tmp_path):
                           "led": ["talvez", "1"], "estado": ["funcional", "avariado"],
                           "circuito": ["C" * 41, "C1"]})
     result = mapped(tmp_path, "theme: iluminacao_publica", frame)
-    assert result.problems[0] == [
+    assert list(result.problems[0]) == [
         "valor 'laser' de tipo_luminaria não está na lista tipo_luminaria",
         "valor 'x' de potencia_w não é um número",
         "valor 'talvez' de led não é sim/não",
         "circuito tem 41 caracteres (máximo 40)"]
-    assert result.problems[1] == ["potencia_w = 5000 fora do intervalo [0, 2000]"]
+    assert list(result.problems[1]) == ["potencia_w = 5000 fora do intervalo [0, 2000]"]
     assert list(result.keys) == ["camada/0", "camada/1"]  # no key in the profile: layer/fid
 
 
@@ -132,8 +132,8 @@ fields:
     result = mapped(tmp_path, text, frame, theme="equipamentos")
     assert list(result.columns["codigo_postal"]) == ["2410-190", None]
     assert list(result.columns["contacto"]) == ["244 000 000; a@b.pt", "c@d.pt"]
-    assert result.notes[1] == ["valor 'sem código' não corresponde ao padrão de codigo_postal; "
-                               "atributo deixado vazio"]
+    assert list(result.notes[1]) == [
+        "valor 'sem código' não corresponde ao padrão de codigo_postal; atributo deixado vazio"]
     assert result.keys[0].startswith("Tribunal|") and len(result.keys[0]) == len("Tribunal|") + 20
 
 

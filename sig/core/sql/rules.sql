@@ -73,13 +73,17 @@ LANGUAGE sql STABLE AS $$
     ELSE session_user::pg_catalog.text END
 $$;
 
--- Municipalities of the editor_<DICO> group roles `who` belongs to.
+-- Municipalities of the editor_<DICO> group roles `who` belongs to. PL/pgSQL, not SQL: a SQL
+-- function with a subquery is never inlined and is planned anew at every call, which a
+-- client writing row by row pays twice per row (row-level security, guard).
 CREATE OR REPLACE FUNCTION acl.member_municipios(who name) RETURNS char(4)[]
-LANGUAGE sql STABLE AS $$
-  SELECT coalesce((SELECT pg_catalog.array_agg(pg_catalog.substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
-                   FROM pg_catalog.pg_roles r
-                   WHERE r.rolname ~ '^editor_[0-9]{4}$'
-                     AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')), '{}'::char(4)[])
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN coalesce((SELECT pg_catalog.array_agg(pg_catalog.substr(r.rolname, 8)::char(4) ORDER BY r.rolname)
+                     FROM pg_catalog.pg_roles r
+                    WHERE r.rolname ~ '^editor_[0-9]{4}$'
+                      AND pg_catalog.pg_has_role(who, r.oid, 'MEMBER')), '{}'::char(4)[]);
+END
 $$;
 
 -- Municipalities the current user may edit. Not SECURITY DEFINER: it must see current_user.
@@ -166,11 +170,27 @@ BEGIN
 END
 $$;
 
--- t10_geom_update (a changed geometry or municipality) and t10_geom_missing (an insert
--- without geometry, reported before the NOT NULL constraint): row by row.
+-- A freguesia that does not exist (what a foreign key would refuse, checked here so that the
+-- inserts of an import are checked set-based, not row by row at commit; the boundaries'
+-- side is acl.protect_references, on municipio and freguesia).
+CREATE OR REPLACE FUNCTION acl.assert_freguesia(code pg_catalog.text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM public.freguesia f WHERE f.dicofre = code) THEN
+    RAISE EXCEPTION USING ERRCODE = '23503',
+      MESSAGE = pg_catalog.format('freguesia desconhecida: %s', code);
+  END IF;
+END
+$$;
+
+-- t10_geom_update (a changed geometry, municipality or freguesia) and t10_geom_missing (an
+-- insert without geometry, reported before the NOT NULL constraint): row by row.
 CREATE OR REPLACE FUNCTION acl.check_geometry() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.freguesia IS DISTINCT FROM OLD.freguesia THEN
+    PERFORM acl.assert_freguesia(NEW.freguesia);
+  END IF;
   IF TG_OP = 'UPDATE' AND NEW.geom IS NOT DISTINCT FROM OLD.geom
      AND NEW.municipio IS NOT DISTINCT FROM OLD.municipio AND NOT ST_IsEmpty(NEW.geom) THEN
     RETURN NEW;
@@ -181,7 +201,9 @@ END
 $$;
 
 -- t10_geom_insert: the inserted rows checked together, in one join with the boundaries; the
--- first one with a problem is reported as the row trigger would report it.
+-- first one with a problem is reported as the row trigger would report it. A municipality
+-- or freguesia that does not exist is refused here too (no foreign keys: see
+-- acl.assert_freguesia).
 CREATE OR REPLACE FUNCTION acl.check_inserted_geometries() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -194,6 +216,13 @@ BEGIN
    LIMIT 1;
   IF FOUND THEN
     PERFORM acl.assert_geometry(bad.geom, bad.municipio);
+  END IF;
+  SELECT n.freguesia INTO bad FROM new_rows n
+   WHERE n.freguesia IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM public.freguesia f WHERE f.dicofre = n.freguesia)
+   LIMIT 1;
+  IF FOUND THEN
+    PERFORM acl.assert_freguesia(bad.freguesia);
   END IF;
   RETURN NULL;
 END
@@ -315,70 +344,85 @@ REVOKE ALL ON audit.change_log FROM PUBLIC;
 GRANT SELECT ON audit.change_log TO sig_app, sig_owner, sig_rules;
 GRANT SELECT ON SEQUENCE audit.change_log_id_seq TO sig_owner;  -- for backups
 
--- Values that differ between two row images (bookkeeping columns left out).
-CREATE OR REPLACE FUNCTION audit.changed(a jsonb, b jsonb) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb)
-  FROM jsonb_each(a)
-  WHERE key NOT IN ('updated_at', 'updated_by', 'row_version')
-    AND b -> key IS DISTINCT FROM value
+-- The values that differ between two images of a row (bookkeeping columns left out): before
+-- and after, in one pass. PL/pgSQL, whose plan is kept for the session: a SQL function with a
+-- FROM clause is not inlined and would be planned anew for every updated row.
+DROP FUNCTION IF EXISTS audit.changed(jsonb, jsonb);
+CREATE OR REPLACE FUNCTION audit.diff(a jsonb, b jsonb, OUT old_values jsonb,
+                                      OUT new_values jsonb)
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  SELECT coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}'::jsonb),
+         coalesce(pg_catalog.jsonb_object_agg(e.key, b -> e.key), '{}'::jsonb)
+    INTO old_values, new_values
+    FROM pg_catalog.jsonb_each(a) e
+   WHERE e.key NOT IN ('updated_at', 'updated_by', 'row_version')
+     AND b -> e.key IS DISTINCT FROM e.value;
+END
 $$;
 
--- t90_audit_update: one entry per changed row, with the values that changed (the geometry has
--- columns of its own: it is cleared first, as to_jsonb would convert it to GeoJSON for nothing).
+-- t90_audit_update: one entry per changed row, with the values that changed, written by one
+-- static statement from the transition tables (its plan kept per table). The geometry has
+-- columns of its own: it is set to NULL in the row images first, as to_jsonb would convert it
+-- to GeoJSON for nothing. A row an UPDATE left as it was gets no entry.
 -- The only ways into the log are these functions (SECURITY DEFINER, owned by sig_audit).
 CREATE OR REPLACE FUNCTION audit.log_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE
-  old_r record := OLD;
-  new_r record := NEW;
-  moved boolean := OLD.geom IS DISTINCT FROM NEW.geom;
-  old_j jsonb;
-  new_j jsonb;
 BEGIN
-  old_r.geom := NULL;
-  new_r.geom := NULL;
-  old_j := to_jsonb(old_r) - 'geom';
-  new_j := to_jsonb(new_r) - 'geom';
   INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, app_user,
                                 application_name, client_addr, row_version,
                                 old_values, new_values, old_geom, new_geom)
-  VALUES (TG_TABLE_NAME, NEW.id, NEW.municipio, 'U', session_user, current_setting('role'),
-          CASE WHEN acl.states_actor()
-               THEN nullif(current_setting('sig.app_user', true), '') END,
-          current_setting('application_name', true), inet_client_addr(), NEW.row_version,
-          audit.changed(old_j, new_j), audit.changed(new_j, old_j),
-          CASE WHEN moved THEN OLD.geom END, CASE WHEN moved THEN NEW.geom END);
+  SELECT TG_TABLE_NAME, n.id, n.municipio, 'U', session_user, current_setting('role'),
+         CASE WHEN acl.states_actor()
+              THEN nullif(current_setting('sig.app_user', true), '') END,
+         current_setting('application_name', true), inet_client_addr(), n.row_version,
+         d.old_values, d.new_values,
+         CASE WHEN i.moved THEN o.geom END, CASE WHEN i.moved THEN n.geom END
+    FROM old_rows o JOIN new_rows n ON n.id = o.id
+         CROSS JOIN LATERAL (
+           SELECT to_jsonb(jsonb_populate_record(o, '{"geom": null}')) - 'geom' AS old_j,
+                  to_jsonb(jsonb_populate_record(n, '{"geom": null}')) - 'geom' AS new_j,
+                  o.geom IS DISTINCT FROM n.geom AS moved) i
+         CROSS JOIN LATERAL audit.diff(i.old_j, i.new_j) d
+   WHERE o IS DISTINCT FROM n;
   RETURN NULL;
 END
 $$;
 
--- t90_audit_insert, t90_audit_delete and t90_audit_truncate: the same entries as log_change,
--- one per row, written by one statement from the transition table (a TRUNCATE: from the table
--- itself, before it is emptied, as deletions), so that a large import is logged set-based.
+-- t90_audit_insert: one entry per created row, written by one static statement from the
+-- transition table (its plan kept per table: a row-by-row client pays no planning per row).
+-- A creation entry keeps no image of the row: the present row and the later entries (every
+-- update keeps the values it replaced, a deletion the whole row) determine it, and
+-- sig.editing.history derives it. t90_audit_delete and t90_audit_truncate (from the table
+-- itself, before it is emptied) keep the deleted rows' images, as restore needs them.
 CREATE OR REPLACE FUNCTION audit.log_rows() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   columns text;
-  inserted boolean := TG_OP = 'INSERT';
 BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, app_user,
+                                  application_name, client_addr, row_version)
+    SELECT TG_TABLE_NAME, r.id, r.municipio, 'I', session_user, current_setting('role'),
+           CASE WHEN acl.states_actor() THEN nullif(current_setting('sig.app_user', true), '') END,
+           current_setting('application_name', true), inet_client_addr(), r.row_version
+      FROM new_rows r;
+    RETURN NULL;
+  END IF;
   SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum) INTO columns
     FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'geom';
   EXECUTE format(
     'INSERT INTO audit.change_log (table_name, row_id, municipio, op, db_user, db_role, '
-    '  app_user, application_name, client_addr, row_version, old_values, new_values, '
-    '  old_geom, new_geom) '
-    'SELECT %L, r.id, r.municipio, %L, session_user, current_setting(''role''), '
+    '  app_user, application_name, client_addr, row_version, old_values, old_geom) '
+    'SELECT %L, r.id, r.municipio, ''D'', session_user, current_setting(''role''), '
     '  CASE WHEN acl.states_actor() '
     '       THEN nullif(current_setting(''sig.app_user'', true), '''') END, '
-    '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, %s '
+    '  current_setting(''application_name'', true), inet_client_addr(), r.row_version, '
+    '  to_jsonb(v), r.geom '
     'FROM %s r CROSS JOIN LATERAL (SELECT %s) v',
-    TG_TABLE_NAME, CASE WHEN inserted THEN 'I' ELSE 'D' END,
-    -- old_values, new_values, old_geom, new_geom: the row's image on its side
-    CASE WHEN inserted THEN 'NULL, to_jsonb(v), NULL, r.geom'
-                       ELSE 'to_jsonb(v), NULL, r.geom, NULL' END,
-    CASE TG_OP WHEN 'INSERT' THEN 'new_rows' WHEN 'DELETE' THEN 'old_rows'
+    TG_TABLE_NAME,
+    CASE TG_OP WHEN 'DELETE' THEN 'old_rows'
                ELSE format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME) END,
     columns);
   RETURN NULL;

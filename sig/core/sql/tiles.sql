@@ -29,15 +29,24 @@ GRANT INSERT ON maps.dirty_extent TO sig_rules;
 GRANT USAGE ON SEQUENCE maps.dirty_extent_id_seq TO sig_rules;
 SELECT acl.hand_definers_to_rules('maps');
 
--- Statement-level AFTER trigger (transition tables new_rows / old_rows). A small change keeps
--- one extent per geometry; a bulk change (over 64 rows) groups them by municipality and 2 km
--- cell, so an import of thousands of features stays a few hundred rows.
+-- Statement-level AFTER trigger (transition tables: changed_rows for inserts and deletes,
+-- old_rows / new_rows for updates). A small change keeps one extent per geometry; a bulk
+-- change (over 64 rows) groups them by municipality and 2 km cell, so an import of thousands
+-- of features stays a few hundred rows. Static statements: their plans are kept per table,
+-- so a client writing row by row pays no planning per row.
 -- SECURITY DEFINER: editors and the app never write maps.dirty_extent directly.
 SET ROLE sig_rules;
+CREATE OR REPLACE FUNCTION maps.cell(g public.geometry, total bigint, n bigint)
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN total <= 64 THEN n::pg_catalog.text
+         ELSE pg_catalog.floor(ST_XMin(g) / 2000)::pg_catalog.text || ':'
+              || pg_catalog.floor(ST_YMin(g) / 2000)::pg_catalog.text END
+$$;
+
 CREATE OR REPLACE FUNCTION maps.record_dirty() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-  changed text;
   recorded integer;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
@@ -45,30 +54,30 @@ BEGIN
     PERFORM pg_notify('sig_tiles', TG_TABLE_NAME);
     RETURN NULL;
   END IF;
-  changed := CASE TG_OP
-    WHEN 'INSERT' THEN 'SELECT municipio, geom FROM new_rows'
-    WHEN 'DELETE' THEN 'SELECT municipio, geom FROM old_rows'
-    ELSE 'SELECT o.municipio AS municipio, o.geom AS geom, n.geom AS new_geom, '
-         'n.municipio AS new_municipio FROM old_rows o JOIN new_rows n ON n.id = o.id '
-         'WHERE n.row_version IS DISTINCT FROM o.row_version' END;
   IF TG_OP = 'UPDATE' THEN
-    changed := format('WITH u AS (%s) SELECT municipio, geom FROM u '
-                      'UNION ALL SELECT new_municipio, new_geom FROM u '
-                      'WHERE new_geom IS DISTINCT FROM geom', changed);
-  END IF;
-  EXECUTE format($sql$
-    WITH changed AS (%s),
-    keyed AS (
-      SELECT municipio, geom,
-             CASE WHEN count(*) OVER () <= 64 THEN (row_number() OVER ())::text
-                  ELSE floor(ST_XMin(geom) / 2000)::text || ':' || floor(ST_YMin(geom) / 2000)::text
-             END AS cell
-      FROM changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom))
+    WITH u AS (
+      SELECT o.municipio, o.geom, n.geom AS new_geom, n.municipio AS new_municipio
+        FROM old_rows o JOIN new_rows n ON n.id = o.id
+       WHERE n.row_version IS DISTINCT FROM o.row_version),
+    changed AS (SELECT municipio, geom FROM u
+                UNION ALL SELECT new_municipio, new_geom FROM u WHERE new_geom IS DISTINCT FROM geom),
+    keyed AS (SELECT municipio, geom, maps.cell(geom, count(*) OVER (), row_number() OVER ()) AS cell,
+                     row_number() OVER () AS ord
+                FROM changed WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom))
     INSERT INTO maps.dirty_extent (table_name, municipio, minx, miny, maxx, maxy, features)
-    SELECT %L, municipio, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n
-    FROM (SELECT municipio, ST_Extent(geom) AS e, count(*)::integer AS n
-          FROM keyed GROUP BY municipio, cell) grouped
-  $sql$, changed, TG_TABLE_NAME);
+    SELECT TG_TABLE_NAME, municipio, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n
+      FROM (SELECT municipio, ST_Extent(geom) AS e, count(*)::integer AS n, min(ord) AS first
+              FROM keyed GROUP BY municipio, cell) grouped ORDER BY first;
+  ELSE
+    WITH keyed AS (
+      SELECT municipio, geom, maps.cell(geom, count(*) OVER (), row_number() OVER ()) AS cell,
+                     row_number() OVER () AS ord
+        FROM changed_rows WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom))
+    INSERT INTO maps.dirty_extent (table_name, municipio, minx, miny, maxx, maxy, features)
+    SELECT TG_TABLE_NAME, municipio, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n
+      FROM (SELECT municipio, ST_Extent(geom) AS e, count(*)::integer AS n, min(ord) AS first
+              FROM keyed GROUP BY municipio, cell) grouped ORDER BY first;
+  END IF;
   GET DIAGNOSTICS recorded = ROW_COUNT;
   IF recorded > 0 THEN
     PERFORM pg_notify('sig_tiles', TG_TABLE_NAME);

@@ -1,0 +1,91 @@
+"""Source fingerprints: a re-import leaves the features whose source did not change alone,
+without mapping, validating or writing them.
+
+A fingerprint is a 64-bit hash of one source feature (its original attributes and its
+geometry as read), keyed with everything that shapes what the import makes of it: the theme's
+schema and code lists, the profile, the layer's columns, the CRS and transformation, the
+boundaries. Every import stores it for each feature it writes or confirms, in
+`importing_fingerprint`, beside the theme row's version stamp (`row_version`, `updated_at`).
+Any later write to the row (editor, QGIS, API, revert, restore) changes the stamp, and the
+fingerprint no longer counts: the next import compares that feature in full again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from psycopg import sql
+
+# Raised when the way a source feature becomes a theme row changes in the code.
+VERSION = "1"
+TABLE = sql.Identifier("public", "importing_fingerprint")
+# How a write stores a fingerprint (see sqlsteps.merge): the row's last one wins.
+UPSERT = sql.SQL(
+    "ON CONFLICT (table_name, row_id) DO UPDATE SET row_version = EXCLUDED.row_version, "
+    "updated_at = EXCLUDED.updated_at, hash = EXCLUDED.hash")
+
+
+def hash_key(parts: Iterable[str]) -> str:
+    """The 16-character key of one layer's hashes: the hash of everything that shapes the
+    result besides the feature itself."""
+    digest = hashlib.sha256("\x1f".join((VERSION, *parts)).encode()).hexdigest()
+    return digest[:16]
+
+
+def row_hashes(attrs: pd.DataFrame, wkb: np.ndarray, key: str) -> np.ndarray:
+    """One signed 64-bit hash per feature of its attributes and geometry (as WKB),
+    vectorised."""
+    frame = attrs.reset_index(drop=True).copy()
+    frame.columns = range(frame.shape[1])
+    frame[frame.shape[1]] = wkb
+    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key=key, categorize=False)
+    return hashed.to_numpy().view(np.int64)
+
+
+class Known:
+    """The valid fingerprints of a theme's features from one source, by source key."""
+
+    def __init__(self, keys: list[str], hashes: list[int]):
+        index = pd.Index(keys, dtype=object)
+        unique = ~index.duplicated(keep=False)  # a key in two municipalities: compare in full
+        self.index = index[unique]
+        self.hashes = np.asarray(hashes, dtype=np.int64)[unique]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def unchanged(self, keys: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+        """True where a feature's key has a valid fingerprint equal to its hash."""
+        if not len(self.index):
+            return np.zeros(len(keys), dtype=bool)
+        position = self.index.get_indexer(pd.Index(keys, dtype=object))
+        found = position >= 0
+        same = np.zeros(len(keys), dtype=bool)
+        same[found] = self.hashes[position[found]] == hashes[found]
+        return same
+
+
+def known(cur, table: str, fonte: str, municipios: tuple[str, ...]) -> Known:
+    """The fingerprints still valid: stored with the row's present version stamp."""
+    cur.execute(sql.SQL(
+        "SELECT t.fonte_id, f.hash FROM {table} t JOIN {fp} f ON f.table_name = %s "
+        "AND f.row_id = t.id AND f.row_version = t.row_version AND f.updated_at = t.updated_at "
+        "WHERE t.municipio = ANY(%s) AND t.fonte = %s AND t.fonte_id IS NOT NULL").format(
+            table=sql.Identifier("public", table), fp=TABLE),
+        (table, list(municipios), fonte))
+    rows = cur.fetchall()
+    return Known([r[0] for r in rows], [r[1] for r in rows])
+
+
+def territory_signature(cur, municipios: tuple[str, ...]) -> str:
+    """A digest of the declared municipalities' boundaries, tolerances and freguesias."""
+    cur.execute(
+        "SELECT md5(coalesce(string_agg(m.dico || ':' || m.tolerancia_m || ':' "
+        "|| md5(ST_AsEWKB(m.geom_limite)) || ':' || coalesce((SELECT string_agg(f.dicofre "
+        "|| md5(ST_AsEWKB(f.geom)), ',' ORDER BY f.dicofre) FROM public.freguesia f "
+        "WHERE f.municipio = m.dico), ''), ';' ORDER BY m.dico), '')) "
+        "FROM public.municipio m WHERE m.dico = ANY(%s)", (list(municipios),))
+    return str(cur.fetchone()[0])
