@@ -38,6 +38,17 @@ def check_registry() -> Check:
     return Check("registo de camadas", True, f"{len(registry.themes)} temas válidos")
 
 
+def check_ocorrencias_categories() -> Check:
+    from sig.ocorrencias.categories import load_categories
+    from sig.registry import RegistryError
+
+    try:
+        categories = load_categories()
+    except RegistryError as exc:  # CategoryError, or the registry it refers to
+        return Check("categorias de ocorrências", False, "\n".join(exc.problems))
+    return Check("categorias de ocorrências", True, f"{len(categories.by_code)} categorias válidas")
+
+
 def check_derived() -> Check:
     from sig.derive import stale_files
 
@@ -101,7 +112,8 @@ def check_grids() -> Check:
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (
-    check_registry, check_derived, check_database, check_database_schema, check_grids,
+    check_registry, check_ocorrencias_categories, check_derived, check_database,
+    check_database_schema, check_grids,
 )
 
 

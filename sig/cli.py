@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 from collections.abc import Callable
+
+from sig.db.django_setup import require_database, setup_django
 
 log = logging.getLogger("sig")
 
@@ -21,29 +22,9 @@ COMMAND_MODULES = (
     "sig.maps.commands",
     "sig.editing.commands",
     "sig.opendata.commands",
+    "sig.ocorrencias.commands",
     "sig.ops.commands",
 )
-
-
-def setup_django(role: str = "app") -> None:
-    """Configure Django connecting as a service role (settings are read once, here)."""
-    os.environ["SIG_DATABASE_ROLE"] = role
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sig.settings")
-    from sig.conf import get_settings
-
-    get_settings.cache_clear()
-    _require_database(role)
-    import django
-
-    django.setup()
-
-
-def _require_database(role: str) -> None:
-    """Fail fast, naming the database, before anything starts."""
-    from sig.db.connect import connect_as
-
-    with connect_as(role, timeout=5):
-        pass
 
 
 def cmd_cluster(args) -> int:
@@ -170,7 +151,7 @@ def cmd_serve(args) -> int:
     from sig.conf import get_settings
     from sig.server import serve
 
-    _require_database("app")
+    require_database("app")
     return serve(port=args.port or get_settings().port, workers=args.workers)
 
 
@@ -179,7 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
                                      "Leiria — comandos de administração")
     parser.add_argument("-v", "--verbose", action="store_true", help="mostrar detalhes")
     sub = parser.add_subparsers(dest="command", required=True)
+    _database_commands(sub)
+    _territory_commands(sub)
+    _data_commands(sub)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
 
+    p = sub.add_parser("serve", help="servir tudo numa porta")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def _database_commands(sub) -> None:
     p = sub.add_parser("cluster", help="cluster PostgreSQL próprio do projeto")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_cluster)
@@ -201,17 +195,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="falhar se faltar uma migração")
     p.set_defaults(func=cmd_makemigrations)
 
+
+def _caop_source(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", nargs="*", help="ficheiros, pastas ou URL OGC API (omissão: "
+                        "OGC API da DGT, SIG_CAOP_URL)")
+
+
+def _territory_commands(sub) -> None:
     p = sub.add_parser("load-caop", help="carregar municípios e freguesias (CAOP)")
-    p.add_argument("source", nargs="*",
-                   help="ficheiros, pastas ou URL OGC API (omissão: OGC API da DGT, SIG_CAOP_URL)")
+    _caop_source(p)
     p.add_argument("--if-empty", action="store_true", help="só se não houver municípios")
     p.add_argument("--fallback", help="fonte a usar se a primeira falhar (omissão, sem fontes "
                    "indicadas: SIG_CAOP_FALLBACK, o extrato incluído em data/caop/)")
     p.set_defaults(func=cmd_load_caop)
 
     p = sub.add_parser("caop-extract", help="gerar o extrato da CAOP incluído no projeto")
-    p.add_argument("source", nargs="*",
-                   help="ficheiros, pastas ou URL OGC API (omissão: OGC API da DGT, SIG_CAOP_URL)")
+    _caop_source(p)
     p.add_argument("--output", default=None,
                    help="GeoPackage a escrever (omissão: data/caop/caop-cimrl.gpkg)")
     p.add_argument("--simplify", type=float, default=0.0,
@@ -227,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "recusadas")
     p.set_defaults(func=cmd_fetch_grids)
 
+
+def _data_commands(sub) -> None:
     p = sub.add_parser("demo", help="dados de demonstração em todos os temas")
     p.add_argument("--scale", type=float, default=1.0, help="multiplicador do volume")
     p.add_argument("--seed", type=int, default=2026)
@@ -239,15 +240,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="verificar registo, ficheiros, base de dados e grelhas")
     p.add_argument("--db-only", action="store_true", help="só a ligação à base de dados")
     p.set_defaults(func=cmd_check)
-
-    for module in COMMAND_MODULES:
-        importlib.import_module(module).register(sub)
-
-    p = sub.add_parser("serve", help="servir tudo numa porta")
-    p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, default=2)
-    p.set_defaults(func=cmd_serve)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,7 +81,7 @@ class Settings:
     # Connection used by migrations and bulk loads (role sig_owner); not needed by the
     # running service.
     database_owner_url: str = ""
-    # Read-only connection for pygeoapi and MapServer (role sig_reader).
+    # Read-only connection for the OGC API read path and MapServer (role sig_reader).
     database_reader_url: str = ""
     # Superuser connection, only for `sig bootstrap-db` (roles, database, extensions).
     database_admin_url: str = ""
@@ -185,6 +185,39 @@ class Settings:
     ogcapi_statement_timeout_ms: int = 30_000
     # OGC API: answer 404 for collection tiles outside a theme's zoom limits (registry).
     ogcapi_tile_limits: bool = True
+    # Occurrences (Linha Verde): the categories file (`sig check` validates it).
+    ocorrencias_categorias: Path = field(
+        default_factory=lambda: BASE_DIR / "ocorrencias" / "categorias.yml")
+    # Months after an occurrence is closed when `sig ocorrencias purge` erases the reporter's
+    # personal data (contacts, photos).
+    ocorrencias_retention_months: int = 12
+    # Reports accepted per client address: "N/period".
+    ocorrencias_ip_rate: str = "10/1h"
+    # Reports accepted per contact (e-mail or phone): "N/period".
+    ocorrencias_contact_rate: str = "5/1h"
+    # Seconds a person takes at least to fill the report form; faster posts are refused (bots).
+    ocorrencias_min_fill_seconds: int = 3
+    # Largest photo accepted, in MB (each; at most three per report).
+    ocorrencias_photo_max_mb: int = 10
+    # Most pixels a photo may declare (width × height): larger ones are decompression bombs.
+    ocorrencias_photo_max_pixels: int = 50_000_000
+    # Longest side of a stored photo, in pixels (photos are re-encoded as JPEG, metadata removed).
+    ocorrencias_photo_edge_px: int = 1600
+    # Open311 GeoReport v2: requests per API key: "N/period".
+    open311_key_rate: str = "60/1m"
+    # Open311: the jurisdiction_id of this service (requests naming another one get 404).
+    open311_jurisdiction: str = "regiaodeleiria.pt"
+    # Outgoing e-mail (messages to reporters): SMTP host; empty: no e-mail is sent (logged).
+    smtp_host: str = ""
+    # SMTP port.
+    smtp_port: int = 25
+    # SMTP user and password; empty: no authentication.
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # Use STARTTLS on the SMTP connection.
+    smtp_starttls: bool = False
+    # Sender of the service's e-mails.
+    mail_from: str = "linha-verde@localhost"
 
     @property
     def production(self) -> bool:
@@ -275,6 +308,23 @@ def load_settings() -> Settings:
         ogcapi_pool_size=int(_env("SIG_OGCAPI_POOL_SIZE", "8")),
         ogcapi_statement_timeout_ms=int(_env("SIG_OGCAPI_STATEMENT_TIMEOUT_MS", "30000")),
         ogcapi_tile_limits=_env_bool("SIG_OGCAPI_TILE_LIMITS", True),
+        ocorrencias_categorias=Path(_env("SIG_OCORRENCIAS_CATEGORIAS",
+                                         str(BASE_DIR / "ocorrencias" / "categorias.yml"))),
+        ocorrencias_retention_months=int(_env("SIG_OCORRENCIAS_RETENTION_MONTHS", "12")),
+        ocorrencias_ip_rate=_env("SIG_OCORRENCIAS_IP_RATE", "10/1h"),
+        ocorrencias_contact_rate=_env("SIG_OCORRENCIAS_CONTACT_RATE", "5/1h"),
+        ocorrencias_min_fill_seconds=int(_env("SIG_OCORRENCIAS_MIN_FILL_SECONDS", "3")),
+        ocorrencias_photo_max_mb=int(_env("SIG_OCORRENCIAS_PHOTO_MAX_MB", "10")),
+        ocorrencias_photo_max_pixels=int(_env("SIG_OCORRENCIAS_PHOTO_MAX_PIXELS", "50000000")),
+        ocorrencias_photo_edge_px=int(_env("SIG_OCORRENCIAS_PHOTO_EDGE_PX", "1600")),
+        open311_key_rate=_env("SIG_OPEN311_KEY_RATE", "60/1m"),
+        open311_jurisdiction=_env("SIG_OPEN311_JURISDICTION", "regiaodeleiria.pt"),
+        smtp_host=_env("SIG_SMTP_HOST", ""),
+        smtp_port=int(_env("SIG_SMTP_PORT", "25")),
+        smtp_user=_env("SIG_SMTP_USER", ""),
+        smtp_password=_env("SIG_SMTP_PASSWORD", ""),
+        smtp_starttls=_env_bool("SIG_SMTP_STARTTLS", False),
+        mail_from=_env("SIG_MAIL_FROM", "linha-verde@localhost"),
     )
 
 

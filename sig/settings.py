@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sig.maps",
     "sig.editing",
     "sig.opendata",
+    "sig.ocorrencias",
     "sig.ops",
     "sig.web",
 ]
@@ -59,7 +60,7 @@ MIDDLEWARE = [
     "sig.ops.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sig.web.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,15 +105,17 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "pt-pt"
 LANGUAGES = [("pt-pt", "Português"), ("en", "English")]
+# gettext catalogues (msgid: the pt-PT text); `?lang=en` chooses English, kept in this cookie.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "sig_lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Lisbon"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = SIG.var_dir / "static"
-# Front-end libraries installed from npm, served locally (only the packages pages use).
-_OL = BASE_DIR / "node_modules" / "ol"
-STATICFILES_DIRS = [("ol", _OL)] if _OL.is_dir() else []
 
 MIGRATION_MODULES: dict[str, str] = {}
 

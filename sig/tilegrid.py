@@ -7,10 +7,18 @@ halves the resolution, down to level 15 (0.0625 m per pixel).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pyproj import CRS
 
 # Standardized rendering pixel size (OGC 2D Tile Matrix Set): 0.28 mm.
 PIXEL_SIZE_M = 0.00028
+# Where the service's data lies (mainland Portugal in EPSG:3763): the rendered maps' extent,
+# a default view only.
+MAINLAND_EXTENT = (-120000.0, -300000.0, 165000.0, 280000.0)
 
 
 @dataclass(frozen=True)
@@ -53,3 +61,20 @@ PTTM06 = TileGrid(
     resolutions=tuple(2048.0 / 2 ** level for level in range(16)),
     bbox=(-262144.0, -748576.0, 262144.0, 300000.0),
 )
+
+
+@lru_cache(maxsize=4)
+def proj4_definition(srid: int) -> str:
+    """PROJ's definition of EPSG:`srid` as a proj4 string, for proj4js in the browser."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "may lose information": not for tmerc
+        return CRS.from_epsg(srid).to_proj4()
+
+
+def browser_config(grid: TileGrid = PTTM06) -> dict[str, Any]:
+    """The grid's CRS and tiles as the web map and the editor receive them in their page."""
+    return {
+        "code": f"EPSG:{grid.srid}", "proj4": proj4_definition(grid.srid),
+        "extent": list(grid.bbox), "origin": [grid.origin_x, grid.origin_y],
+        "resolutions": list(grid.resolutions), "tileSize": grid.tile_size,
+    }

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sig.ocorrencias import triage_page
 from sig.ogcapi import pages as ogcapi_pages
 
 urlpatterns = [
@@ -10,7 +11,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ogcapi", ogcapi_pages.landing),  # QGIS 3.22 does not follow the slash redirect
     path("ogcapi/", include("sig.ogcapi.urls")),
+    path("editor/api/ocorrencias/", include("sig.ocorrencias.triage_urls")),
+    path("editor/ocorrencias/", triage_page.page, name="ocorrencias-triagem"),
     path("editor/", include("sig.editing.urls")),
+    path("ocorrencias/", include("sig.ocorrencias.urls")),
+    path("open311/v2/", include("sig.ocorrencias.open311_urls")),
     path("dados/", include("sig.opendata.urls")),
     path("", include("sig.importing.urls")),
     path("", include("sig.maps.urls")),

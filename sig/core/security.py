@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sig.db.audit import AUDIT_OWNER_SQL
+
 SQL_DIR = Path(__file__).parent / "sql"
-AUDIT_OWNER_SQL = (SQL_DIR / "audit_owner.sql").read_text(encoding="utf-8")
 RULES_SQL = (SQL_DIR / "rules.sql").read_text(encoding="utf-8").replace(
     "-- include: audit_owner.sql\n", AUDIT_OWNER_SQL)
 TILES_SQL = (SQL_DIR / "tiles.sql").read_text(encoding="utf-8")

@@ -9,28 +9,22 @@ service file written at run time (`PGSERVICEFILE`), so the mapfile holds no depl
 
 from __future__ import annotations
 
+from sig.maps.vocabulary import (
+    BASEMAP_GROUP,
+    BOUNDARIES_GROUP,
+    LAYER_ATTRIBUTE,
+    map_head,
+)
 from sig.registry import Registry, Theme
 from sig.registry.schema import Label, Symbol
 from sig.symbology import StyleClass, style_classes
 from sig.symbology import zoom_scale as exact_zoom_scale
 
-# Where the service's data lies (mainland Portugal in EPSG:3763); a default view only.
-EXTENT_3763 = "-120000 -300000 165000 280000"
 KINDS = {"point": "POINT", "linestring": "LINE", "polygon": "POLYGON"}
 CONNECTION = ['    CONNECTIONTYPE POSTGIS', '    CONNECTION "service=sig_reader"',
               '    PROCESSING "CLOSE_CONNECTION=DEFER"']
 # Pixel tolerance of GetFeatureInfo on points and lines.
 INFO_TOLERANCE_PX = 6
-# Attribute added to every feature so merged GetFeatureInfo answers keep their layer.
-LAYER_ATTRIBUTE = "camada"
-# Layer groups of the basemap: opaque background with roads, and the boundaries overlay.
-BASEMAP_GROUP = "mapa_base"
-BOUNDARIES_GROUP = "limites_administrativos"
-# Tables each basemap group draws (a theme layer draws the table of its name).
-GROUP_TABLES = {
-    BASEMAP_GROUP: frozenset({"municipio", "rede_viaria"}),
-    BOUNDARIES_GROUP: frozenset({"municipio", "freguesia"}),
-}
 
 
 def q(text: str) -> str:
@@ -232,30 +226,7 @@ SYMBOLS = """  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
     POINTS 0.35 0 0.65 0 0.65 0.35 1 0.35 1 0.65 0.65 0.65 0.65 1 0.35 1 0.35 0.65 0 0.65
       0 0.35 0.35 0.35 0.35 0 END END"""
 
-# Transparent PNG, shared with the raster mapfile (sig.maps.rasters).
-PNG_FORMAT = """  OUTPUTFORMAT
-    NAME "png"
-    DRIVER AGG/PNG
-    MIMETYPE "image/png"
-    IMAGEMODE RGBA
-    EXTENSION "png"
-    TRANSPARENT ON
-    FORMATOPTION "COMPRESSION=1"
-  END"""
-
-HEAD = f"""MAP
-  NAME "sig"
-  EXTENT {EXTENT_3763}
-  UNITS METERS
-  SIZE 256 256
-  MAXSIZE 4096
-  RESOLUTION 90.714
-  DEFRESOLUTION 90.714
-  IMAGECOLOR "#e8ecef"
-  FONTSET "fonts.txt"
-  PROJECTION "init=epsg:3763" END
-  CONFIG "MS_ERRORFILE" "stderr"
-{PNG_FORMAT}
+HEAD = map_head("sig", "#e8ecef", "fonts.txt") + f"""
   OUTPUTFORMAT
     NAME "geojson"
     DRIVER "OGR/GEOJSON"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import yaml
 
-from sig.derive.mapfile import BASEMAP_GROUP, BOUNDARIES_GROUP
+from sig.maps.vocabulary import BASEMAP_GROUP, BOUNDARIES_GROUP
 from sig.registry import Registry, Theme
 from sig.tilegrid import PIXEL_SIZE_M, PTTM06
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import yaml
 
+from sig.crs import STORAGE
 from sig.ogcapi.collections import Collection, build_collections
 from sig.ogcapi.crs import crs_uris
 from sig.ogcapi.styles import style_link
@@ -21,14 +22,13 @@ FEATURE_PROVIDER = "sig.ogcapi.providers.PostGISProvider"
 TILE_PROVIDER = "sig.ogcapi.providers.PostGISMVTProvider"
 READER = "${SIG_DATABASE_READER_URL}"
 PUBLIC = "${SIG_PUBLIC_URL}"
-STORAGE_CRS = "http://www.opengis.net/def/crs/EPSG/0/3763"
 
 
 def _feature_provider(collection: Collection) -> dict:
     provider = {
         "type": "feature", "name": FEATURE_PROVIDER, "data": READER,
         "table": collection.table, "id_field": collection.id_column, "geom_field": "geom",
-        "storage_crs": STORAGE_CRS, "crs": crs_uris(),
+        "storage_crs": STORAGE.uri, "crs": crs_uris(),
     }
     if collection.temporal:
         provider["time_field"] = collection.temporal

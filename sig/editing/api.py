@@ -1,7 +1,8 @@
 """The editing API (OGC API - Features - Part 4 style) on `/collections/{theme}/items[/{id}]`.
 
-Mounted under `/ogcapi/` beside the read-only paths and under `/editor/api/` for the web
-editor. Session (with CSRF), token or HTTP Basic authentication; ETag = row version.
+Mounted under `/ogcapi/` beside the read views (`sig.ogcapi.views`, which hand writes here)
+and under `/editor/api/` for the web editor. Session (with CSRF), token or HTTP Basic
+authentication; ETag = row version.
 
 No lost update, with or without If-Match (QGIS never sends it):
 - If-Match, when sent, names the versions the write may change (412 with the current state
@@ -22,6 +23,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from sig.crs import CRS84, Crs
 from sig.editing import features
 from sig.editing.accounts import Actor
 from sig.editing.attributes import clean_properties, requested_municipio
@@ -29,11 +31,10 @@ from sig.editing.errors import EditingError, NotFound
 from sig.editing.features import (
     ANY_VERSION,
     PreconditionFailed,
-    etag,
     get_theme,
     parse_if_match,
 )
-from sig.editing.geometry import CRS84, Crs, parse_bbox, parse_crs, parse_geometry
+from sig.editing.geometry import parse_bbox, parse_crs, parse_geometry
 from sig.editing.http import (
     api_view,
     authenticate,
@@ -42,6 +43,7 @@ from sig.editing.http import (
     read_json,
     require_person,
 )
+from sig.http import item_etag as etag
 from sig.registry import Theme
 
 READ_METHODS = ("GET", "HEAD")

@@ -13,7 +13,7 @@ import sys
 
 
 def _setup() -> None:
-    from sig.cli import setup_django
+    from sig.db.django_setup import setup_django
 
     setup_django("app")
 

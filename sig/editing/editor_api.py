@@ -11,8 +11,6 @@ from pathlib import Path
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from sig.editing import features, history, uploads
 from sig.editing.accounts import Actor
@@ -23,10 +21,11 @@ from sig.editing.features import PreconditionFailed, get_theme
 from sig.editing.geometry import PTTM06, parse_crs
 from sig.editing.http import (
     Unauthorized,
-    api_view,
     authenticate,
     error_response,
+    get_endpoint,
     json_response,
+    post_endpoint,
     read_json,
     require_person,
 )
@@ -46,8 +45,7 @@ def _reader(request: HttpRequest) -> Actor:
     return actor
 
 
-@require_GET
-@api_view
+@get_endpoint
 def feature_history(request: HttpRequest, collection: str, item_id: str) -> HttpResponse:
     _reader(request)
     theme = get_theme(collection)
@@ -56,9 +54,7 @@ def feature_history(request: HttpRequest, collection: str, item_id: str) -> Http
                           "alteracoes": history.timeline(theme, parse_pk(item_id), crs.srid)})
 
 
-@csrf_exempt
-@require_POST
-@api_view
+@post_endpoint
 def revert(request: HttpRequest, collection: str, item_id: str) -> HttpResponse:
     actor = require_person(request)
     theme, pk = get_theme(collection), parse_pk(item_id)
@@ -74,9 +70,7 @@ def revert(request: HttpRequest, collection: str, item_id: str) -> HttpResponse:
     return feature_response(theme, pk, PTTM06)
 
 
-@csrf_exempt
-@require_POST
-@api_view
+@post_endpoint
 def restore(request: HttpRequest, collection: str, item_id: str) -> HttpResponse:
     actor = require_person(request)
     theme, pk = get_theme(collection), parse_pk(item_id)
@@ -84,8 +78,7 @@ def restore(request: HttpRequest, collection: str, item_id: str) -> HttpResponse
     return feature_response(theme, pk, PTTM06, status=201)
 
 
-@require_GET
-@api_view
+@get_endpoint
 def deleted(request: HttpRequest, collection: str) -> HttpResponse:
     actor = _reader(request)
     theme = get_theme(collection)
@@ -106,9 +99,7 @@ def _versions(value) -> dict[int, int]:
     return versions
 
 
-@csrf_exempt
-@require_POST
-@api_view
+@post_endpoint
 def bulk_update(request: HttpRequest, collection: str) -> HttpResponse:
     """Set the same attributes on many features (all or nothing, each at its version)."""
     actor = require_person(request)
@@ -132,8 +123,7 @@ BOUNDARIES_SQL = ("SELECT dico, nome, ST_AsGeoJSON(ST_SimplifyPreserveTopology(g
                   "FROM municipio ORDER BY dico")
 
 
-@require_GET
-@api_view
+@get_endpoint
 def boundaries(request: HttpRequest) -> HttpResponse:
     """The served municipalities as GeoJSON in EPSG:3763 (simplified for drawing)."""
     with connection.cursor() as cursor:
@@ -145,9 +135,7 @@ def boundaries(request: HttpRequest) -> HttpResponse:
     return json_response(body, content_type="application/geo+json")
 
 
-@csrf_exempt
-@require_POST
-@api_view
+@post_endpoint
 def upload(request: HttpRequest) -> HttpResponse:
     """Queue the import of an uploaded file into the chosen theme and municipality: 202, or
     429/503 with Retry-After when the person or the service has too many under way."""
@@ -172,8 +160,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return json_response({"id": job_id, "estado_url": url}, status=202, Location=url)
 
 
-@require_GET
-@api_view
+@get_endpoint
 def upload_status(request: HttpRequest, job_id: int) -> HttpResponse:
     status = uploads.job_status(_reader(request), job_id)
     if status["em_quarentena"]:
@@ -181,8 +168,7 @@ def upload_status(request: HttpRequest, job_id: int) -> HttpResponse:
     return json_response(status)
 
 
-@require_GET
-@api_view
+@get_endpoint
 def upload_quarantine(request: HttpRequest, job_id: int) -> HttpResponse:
     """The rejected features of a job as a GeoPackage download."""
     actor = _reader(request)

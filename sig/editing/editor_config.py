@@ -7,6 +7,7 @@ from typing import Any
 from sig.editing.accounts import Actor
 from sig.registry import Attribute, AttributeType, Registry, Theme, get_registry
 from sig.territory.models import Municipio
+from sig.tilegrid import browser_config
 
 
 def attribute_schema(theme: Theme, attribute: Attribute, registry: Registry) -> dict:
@@ -42,4 +43,5 @@ def editor_config(actor: Actor) -> dict:
         "themes": [theme_schema(theme, registry) for theme in registry],
         "api": "/editor/api",
         "import_url": "/editor/api/importacoes",
+        "pttm06": browser_config(),  # projection and tile grid of the editing map
     }

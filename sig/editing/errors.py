@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sig.http import ApiError
+
 # SQLSTATE → (HTTP status, OGC exception code). SG* are raised by the project's triggers.
 SQLSTATE_STATUS: dict[str, tuple[int, str]] = {
     "42501": (403, "Forbidden"),
@@ -48,19 +50,16 @@ class FieldProblem:
         return {"campo": self.field, "mensagem": self.message}
 
 
-class EditingError(Exception):
-    """A refused edit: HTTP status, OGC exception code and a pt-PT message."""
+class EditingError(ApiError):
+    """A refused edit: an `ApiError` with the database's diagnostics and the problems of each
+    field, rendered in the editing API's exception document."""
 
-    status = 400
     code = "InvalidParameterValue"
 
     def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
                  detail: str = "", hint: str = "", sqlstate: str = "",
                  problems: list[FieldProblem] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status or type(self).status
-        self.code = code or type(self).code
+        super().__init__(message, status=status, code=code)
         self.detail, self.hint, self.sqlstate = detail, hint, sqlstate
         self.problems = problems or []
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,15 +20,16 @@ from django.db import DatabaseError, connection, models
 from django.db.models import Q
 
 from sig.conf import get_settings
+from sig.crs import STORAGE_SRID
 from sig.editing.accounts import Actor
 from sig.editing.acting import NotAllowed, acting_as
 from sig.editing.errors import EditingError, NotFound, from_database
-from sig.editing.geometry import STORAGE_SRID, GeometryError
+from sig.editing.geometry import GeometryError
+from sig.http import parse_item_etag
 from sig.registry import AttributeType, Theme, get_registry
 from sig.themes.models import THEME_MODELS
 
 ANY_VERSION = -1  # `If-Match: *`
-ETAG_RE = re.compile(r'^"(?P<id>\d+)-(?P<version>\d+)"$')
 SYSTEM_FIELDS = ("municipio_id", "freguesia_id", "row_version", "created_at", "created_by",
                  "updated_at", "updated_by", "fonte", "fonte_id", "import_run")
 GEOJSON_PRECISION = {4326: 9, STORAGE_SRID: 6}
@@ -69,11 +69,6 @@ def scoped(theme: Theme, actor: Actor) -> models.QuerySet:
     return model_for(theme).objects.filter(municipio_id__in=actor.municipios)
 
 
-def etag(pk: int, version: int) -> str:
-    """The strong ETag of a feature: `"<id>-<row_version>"` (the same on /ogcapi/ reads)."""
-    return f'"{pk}-{version}"'
-
-
 def parse_if_match(header: str | None, pk: int) -> set[int] | None:
     """Versions of feature `pk` named by an If-Match header; None when absent;
     {ANY_VERSION} for `*`. Weak tags and other features' tags never match."""
@@ -83,9 +78,9 @@ def parse_if_match(header: str | None, pk: int) -> set[int] | None:
         return {ANY_VERSION}
     versions = set()
     for tag in header.split(","):
-        found = ETAG_RE.match(tag.strip())
-        if found and int(found["id"]) == pk:
-            versions.add(int(found["version"]))
+        found = parse_item_etag(tag)
+        if found and found[0].isdigit() and int(found[0]) == pk:
+            versions.add(found[1])
     return versions
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.gis.geos import (
@@ -23,36 +22,16 @@ from django.contrib.gis.geos import (
 )
 
 from sig import crsarea
+from sig.crs import CRS84, EPSG4326, PTTM06, STORAGE_SRID, Crs, find
 from sig.editing.errors import EditingError
 from sig.registry.schema import GeometryType
 
-STORAGE_SRID = 3763
 # More vertices than this in one feature is refused (a municipal polygon rarely has 20,000).
 MAX_VERTICES = 100_000
 
 
-@dataclass(frozen=True)
-class Crs:
-    """A coordinate reference system accepted on input and output."""
-
-    uri: str
-    srid: int
-    lat_first: bool = False
-
-
-CRS84 = Crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326)
-EPSG4326 = Crs("http://www.opengis.net/def/crs/EPSG/0/4326", 4326, lat_first=True)
-PTTM06 = Crs("http://www.opengis.net/def/crs/EPSG/0/3763", STORAGE_SRID)
-
-CRS_ALIASES = {
-    "crs84": CRS84, "ogc:crs84": CRS84, "urn:ogc:def:crs:ogc:1.3:crs84": CRS84,
-    "http://www.opengis.net/def/crs/ogc/1.3/crs84": CRS84,
-    "epsg:4326": EPSG4326, "urn:ogc:def:crs:epsg::4326": EPSG4326,
-    "http://www.opengis.net/def/crs/epsg/0/4326": EPSG4326,
-    "epsg:3763": PTTM06, "urn:ogc:def:crs:epsg::3763": PTTM06,
-    "http://www.opengis.net/def/crs/epsg/0/3763": PTTM06,
-}
-SUPPORTED_CRS = (CRS84.uri, PTTM06.uri, EPSG4326.uri)
+# The CRSs edits may be written and read in (names: `sig.crs`).
+SUPPORTED = (CRS84, PTTM06, EPSG4326)
 
 # Nesting depth of "coordinates" for each GeoJSON type (0: one position).
 DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
@@ -67,11 +46,11 @@ def parse_crs(value: str | None, default: Crs = CRS84) -> Crs:
     """The CRS named by a `Content-Crs` header or `crs` parameter (`<uri>`, URI, or EPSG:n)."""
     if value is None or not value.strip():
         return default
-    key = value.strip().strip("<>").strip().lower()
-    if key not in CRS_ALIASES:
+    crs = find(value, SUPPORTED)
+    if crs is None:
         raise EditingError(f"sistema de coordenadas não suportado: {value.strip()} "
                            f"(use {CRS84.uri} ou {PTTM06.uri})", code="InvalidParameterValue")
-    return CRS_ALIASES[key]
+    return crs
 
 
 def _position(value: Any, crs: Crs, counter: list[int]) -> list[float]:

@@ -16,7 +16,10 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from sig import http
 from sig.editing import passwords
 from sig.editing.accounts import ANONYMOUS, Actor, actor_for, user_for_token
 from sig.editing.errors import EditingError
@@ -146,9 +149,8 @@ def _too_large() -> EditingError:
                         status=413, code="PayloadTooLarge")
 
 
-def error_response(exc: EditingError, challenge: str = BEARER_CHALLENGE) -> JsonResponse:
-    response = JsonResponse(exc.as_json(), status=exc.status,
-                            json_dumps_params={"ensure_ascii": False})
+def error_response(exc: EditingError, challenge: str = BEARER_CHALLENGE) -> HttpResponse:
+    response = http.error_response(exc)
     if exc.status == 401:
         response["WWW-Authenticate"] = challenge
     return response
@@ -181,3 +183,14 @@ def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return error_response(EditingError("erro interno ao processar o pedido; foi "
                                                "registado", status=500, code="ServerError"))
     return wrapper
+
+
+def get_endpoint(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A GET endpoint of the editor, its errors rendered by `api_view`."""
+    return require_GET(api_view(func))
+
+
+def post_endpoint(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A POST endpoint of the editor, its errors rendered by `api_view`. Django's CSRF check is
+    off: `require_person` checks CSRF on session writes and lets token writes through."""
+    return csrf_exempt(require_POST(api_view(func)))

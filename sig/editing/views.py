@@ -17,7 +17,7 @@ from sig.editing import history
 from sig.editing.accounts import Actor, actor_for
 from sig.editing.editor_config import editor_config
 from sig.editing.errors import EditingError
-from sig.editing.http import Unauthorized, api_view, authenticate, json_response
+from sig.editing.http import Unauthorized, authenticate, get_endpoint, json_response
 from sig.territory.models import Municipio
 
 DEFAULT_SINCE = dt.timedelta(days=7)
@@ -108,8 +108,7 @@ def _item_title(change: dict) -> str:
             f"({change['municipio']})")
 
 
-@require_GET
-@api_view
+@get_endpoint
 def changes_json(request: HttpRequest) -> HttpResponse:
     """The changes as a JSON Feed 1.1 (each item also carries the full change record)."""
     changes, since, municipios = _changes(request, _feed_reader(request))
@@ -124,8 +123,7 @@ def changes_json(request: HttpRequest) -> HttpResponse:
     return json_response(body, content_type="application/feed+json")
 
 
-@require_GET
-@api_view
+@get_endpoint
 def changes_atom(request: HttpRequest) -> HttpResponse:
     """The changes as an Atom feed."""
     changes, since, municipios = _changes(request, _feed_reader(request))

@@ -21,18 +21,16 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from pyproj.transformer import TransformerGroup
 
+from sig.crs import STORAGE_SRID, authority_code
 from sig.importing.errors import ImportRefused
 
-STORAGE_EPSG = 3763
-STORAGE_CRS = CRS.from_epsg(STORAGE_EPSG)
+STORAGE_CRS = CRS.from_epsg(STORAGE_SRID)
 
 # DGT's datum-shift grids (© DGT 2019, CC BY 4.0) and what they are for.
 DGT_GRIDS = {
     "pt_dgt_D73_ETRS89_geo.tif": "Datum 73 → ETRS89 (EPSG:6189)",
     "pt_dgt_DLx_ETRS89_geo.tif": "Datum Lisboa → ETRS89 (EPSG:6188)",
 }
-
-ALIASES = {"CRS84": "OGC:CRS84", "OGC:CRS84": "OGC:CRS84", "WGS84": "EPSG:4326"}
 
 # PROJ contexts are per thread: each thread (a web request, an import) sets its own search path.
 _applied = threading.local()
@@ -56,11 +54,9 @@ def use_grids(folder: str | None) -> None:
 
 
 def parse_crs(text: str) -> CRS:
-    """A CRS from an EPSG/ESRI code, `CRS84`, a bare number or WKT; refuse unknown ones."""
-    value = text.strip()
-    if value.isdigit():
-        value = f"EPSG:{value}"
-    value = ALIASES.get(value.upper(), value)
+    """A CRS from an EPSG/ESRI code, a bare number, any name `sig.crs` reads (`CRS84`, OGC
+    URIs…), a name PROJ knows (`WGS84`) or WKT; refuse unknown ones."""
+    value = authority_code(text) or text.strip()
     try:
         return CRS.from_user_input(value)
     except CRSError as exc:
@@ -158,7 +154,7 @@ def plan(source: SourceCrs, *, allow_helmert: bool = False,
     use_grids(grids_dir)
     label = source.label
     wkt = source.crs.to_wkt()
-    if source.crs.to_epsg(min_confidence=90) == STORAGE_EPSG:
+    if source.crs.to_epsg(min_confidence=90) == STORAGE_SRID:
         return Transformation(label, wkt, "nenhuma (já em PT-TM06, EPSG:3763)", "", 0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sig.maps.guard import call_holding_server_error
+from sig.ops.health import write_error
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +38,7 @@ def uncached_config(config: dict, lock_dir: Path) -> dict:
 
 def cache_writable(folder: Path) -> bool:
     """Whether a new file can be written and synced in `folder`."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-") as probe:
-            probe.write(b"\0" * 4096)
-            probe.flush()
-            os.fsync(probe.fileno())
-    except OSError:
-        return False
-    return True
+    return write_error(folder, ".probe-") is None
 
 
 class UncachedFallback:

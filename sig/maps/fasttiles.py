@@ -13,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from email.utils import formatdate, parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import formatdate
 from pathlib import Path
+
+from sig.http import is_fresh
 
 TILE_URL = re.compile(r"^/(?:wmts|tiles)/([^/]+)/([^/]+)/(\d{1,2})/(\d{1,9})/(\d{1,9})\.(\w+)$")
 MIME = {"png": "image/png", "jpeg": "image/jpeg"}
@@ -101,13 +104,5 @@ class FastTiles:
 
 
 def not_modified(environ, etag: str, mtime: float) -> bool:
-    match = environ.get("HTTP_IF_NONE_MATCH")
-    if match is not None:
-        return etag in [tag.strip().strip('"') for tag in match.split(",")]
-    since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if since:
-        try:
-            return int(mtime) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False
+    return is_fresh(environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE"),
+                    etag, datetime.fromtimestamp(mtime, UTC))

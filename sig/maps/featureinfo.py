@@ -11,7 +11,7 @@ import json
 from html import escape
 from urllib.parse import parse_qsl, urlencode
 
-from sig.derive.mapfile import LAYER_ATTRIBUTE
+from sig.maps.vocabulary import LAYER_ATTRIBUTE
 from sig.registry import Registry, get_registry
 
 HIDDEN = {LAYER_ATTRIBUTE}

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sig.derive.mapfile import GROUP_TABLES
 from sig.maps import tiles
 from sig.maps.rasters import CONFIG_CHANNEL
 from sig.maps.rasters import NAME as LAYER_NAME  # what a sig_maps_config notification carries
+from sig.maps.vocabulary import GROUP_TABLES
 
 log = logging.getLogger("sig.maps.freshness")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from sig.conf import BASE_DIR, Settings, get_settings
-from sig.derive.mapfile import PNG_FORMAT
+from sig.maps.vocabulary import map_head
 
 log = logging.getLogger("sig.maps.rasters")
 
@@ -86,20 +86,8 @@ def registered(settings: Settings | None = None) -> list[RasterLayer]:
 
 # --- MapServer and MapProxy -----------------------------------------------------------------
 
-MAP_HEAD = """# Written by the maps service from table maps_raster: do not edit.
-MAP
-  NAME "rasters"
-  EXTENT -120000 -300000 165000 280000
-  UNITS METERS
-  SIZE 256 256
-  MAXSIZE 4096
-  RESOLUTION 90.714
-  DEFRESOLUTION 90.714
-  IMAGECOLOR "#ffffff"
-  FONTSET "{fontset}"
-  PROJECTION "init=epsg:3763" END
-  CONFIG "MS_ERRORFILE" "stderr"
-""" + PNG_FORMAT + """
+MAP_HEAD = "# Written by the maps service from table maps_raster: do not edit.\n" + map_head(
+    "rasters", "#ffffff", str(FONTSET)) + """
   WEB
     METADATA
       "wms_title" "Rasters"
@@ -139,7 +127,7 @@ def _layers_for(layer: RasterLayer) -> list[str]:
 
 
 def mapfile_text(layers: list[RasterLayer]) -> str:
-    lines = [MAP_HEAD.format(fontset=FONTSET)]
+    lines = [MAP_HEAD]
     for layer in layers:
         lines += _layers_for(layer)
     return "\n".join(lines + ["END"]) + "\n"

@@ -13,8 +13,6 @@ from functools import lru_cache
 
 from sig.registry import AttributeType, Registry, Theme, get_registry
 
-STORAGE_SRID = 3763
-
 JSON_TYPES = {
     AttributeType.TEXT: ("string", None),
     AttributeType.CODE: ("string", None),
@@ -64,6 +62,9 @@ class Collection:
     temporal: str | None = None  # the property `datetime` filters on
     tiles: TileLimits | None = None
     versioned: bool = False  # rows carry row_version (item ETags)
+    # A read-only view without change tracking: its state (ETag, count) comes from this query,
+    # returning (version, features, changed_at); None for tracked tables (`sig.ogcapi.tracking`).
+    state_sql: str | None = None
     theme: Theme | None = field(default=None, compare=False, repr=False)
 
     def get_property(self, name: str) -> Property:
@@ -145,12 +146,62 @@ def territory_collections() -> tuple[Collection, ...]:
     return municipios, freguesias
 
 
+# The residents' occurrences (Linha Verde), read-only, from the view `ocorrencia_dados`
+# (`sig.ocorrencias`, migration 0002): public columns only, never contacts, tokens or photos.
+OCORRENCIAS_STATE_SQL = (
+    "SELECT abs(hashtextextended(concat_ws('|', count(*), max(atualizada_em), "
+    "(SELECT max(id) FROM public.ocorrencia_historico_publico)), 0)), count(*), "
+    "coalesce(max(atualizada_em), 'epoch'::timestamptz) FROM public.ocorrencia_dados")
+
+
+def _string(name: str, pt: str, en: str) -> Property:
+    return Property(name, "string", _text(pt, en))
+
+
+def _when(name: str, pt: str, en: str) -> Property:
+    return Property(name, "string", _text(pt, en), format="date-time")
+
+
+def ocorrencias_collection() -> Collection:
+    text = _string
+    properties = (
+        text("codigo", "Código", "Code"), text("categoria", "Categoria", "Category"),
+        MUNICIPIO, FREGUESIA,
+        Property("estado", "string", _text("Estado", "State"), enum=(
+            "nova", "em_analise", "em_resolucao", "resolvida", "rejeitada", "duplicada")),
+        text("descricao", "Descrição", "Description"), text("morada", "Morada", "Address"),
+        text("servico", "Serviço responsável", "Responsible service"),
+        text("duplicada_de", "Duplicada de", "Duplicate of"),
+        _when("criada_em", "Registada em", "Reported at"),
+        _when("atualizada_em", "Alterada em", "Updated at"),
+        _when("fechada_em", "Fechada em", "Closed at"), _when("prazo", "Prazo", "Target date"),
+        Property("atrasada", "boolean", _text("Atrasada", "Overdue")),
+        text("resposta", "Última resposta pública", "Latest public reply"),
+    )
+    return Collection(
+        id="ocorrencias", table="ocorrencia_dados",
+        title=_text("Ocorrências (Linha Verde)", "Occurrences (Linha Verde)"),
+        description=_text(
+            "Ocorrências reportadas pelos munícipes na via e no espaço público, com o estado da "
+            "resolução (sem dados pessoais)",
+            "Occurrences reported by residents in streets and public spaces, with their "
+            "resolution state (no personal data)"),
+        keywords={"pt": ["ocorrências", "Linha Verde", "espaço público"],
+                  "en": ["occurrences", "Linha Verde", "public space"]},
+        geometry_type="Point", id_column="codigo", id_type="string",
+        municipio_column="municipio", properties=properties, temporal="criada_em",
+        state_sql=OCORRENCIAS_STATE_SQL,
+    )
+
+
 def build_collections(registry: Registry) -> dict[str, Collection]:
-    """Territory collections first, then every theme exposed through the OGC API."""
+    """Territory collections first, then every theme exposed through the OGC API, then the
+    occurrences."""
     collections = {c.id: c for c in territory_collections()}
     for theme in registry:
         if theme.exposure.ogcapi:
             collections[theme.id] = theme_collection(theme, registry)
+    collections["ocorrencias"] = ocorrencias_collection()
     return collections
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def cmd_openapi(args) -> int:
-    from sig.cli import setup_django
+    from sig.db.django_setup import setup_django
 
     setup_django("reader")
     from sig.conf import get_settings
@@ -19,7 +19,7 @@ def cmd_openapi(args) -> int:
 
 
 def cmd_state(args) -> int:
-    from sig.cli import setup_django
+    from sig.db.django_setup import setup_django
 
     setup_django("reader")
     from sig.ogcapi import db

@@ -1,7 +1,7 @@
 """Pooled read-only connections (role sig_reader) for the OGC API, one pool per process.
 
 Connections are in autocommit with UTC as time zone, a statement timeout and server-side
-prepared statements for repeated queries. Connection failures become a 503 `OgcError`.
+prepared statements for repeated queries. Connection failures become a 503 `ApiError`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from sig.conf import get_settings
-from sig.ogcapi.errors import OgcError
+from sig.http import ApiError, bad_request
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,11 @@ def close() -> None:
 UNAVAILABLE = "a base de dados não está disponível; tente daqui a pouco"
 
 
+def unavailable(message: str = UNAVAILABLE) -> ApiError:
+    """A 503 the client may retry in a few seconds."""
+    return ApiError(message, status=503, headers={"Retry-After": "5"})
+
+
 @contextmanager
 def connection() -> Iterator[psycopg.Connection]:
     """A pooled connection; database outages become 503."""
@@ -72,10 +77,10 @@ def connection() -> Iterator[psycopg.Connection]:
             yield conn
     except PoolTimeout as exc:
         log.error("OGC API: no database connection: %s", exc)
-        raise OgcError(503, UNAVAILABLE, headers={"Retry-After": "5"}) from exc
+        raise unavailable() from exc
     except psycopg.OperationalError as exc:
         log.error("OGC API: database error: %s", exc)
-        raise OgcError(503, UNAVAILABLE, headers={"Retry-After": "5"}) from exc
+        raise unavailable() from exc
 
 
 INVALID_DATA = "pedido inválido: a base de dados recusou um valor ({detail})"
@@ -88,12 +93,11 @@ def query_errors() -> Iterator[None]:
         yield
     except psycopg.errors.QueryCanceled as exc:
         log.warning("OGC API: query cancelled: %s", exc)
-        raise OgcError(503, "o pedido demorou demasiado; restrinja a área ou o filtro",
-                       headers={"Retry-After": "5"}) from exc
+        raise unavailable("o pedido demorou demasiado; restrinja a área ou o filtro") from exc
     except (psycopg.errors.DataError, psycopg.errors.InternalError_) as exc:
         log.info("OGC API: value refused by the database: %s", exc)
         detail = (exc.diag.message_primary or "").split("\n")[0][:200]
-        raise OgcError(400, INVALID_DATA.format(detail=detail)) from exc
+        raise bad_request(INVALID_DATA.format(detail=detail)) from exc
     except psycopg.OperationalError as exc:
         log.error("OGC API: database error: %s", exc)
-        raise OgcError(503, UNAVAILABLE, headers={"Retry-After": "5"}) from exc
+        raise unavailable() from exc

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import psycopg
 
+from sig.crs import Crs
 from sig.ogcapi import query as q
 from sig.ogcapi.collections import Collection
-from sig.ogcapi.crs import Crs
 from sig.ogcapi.params import ItemsQuery
 
 GEOJSON = "application/geo+json"
@@ -32,7 +32,7 @@ class Page:
 def fetch_page(conn: psycopg.Connection, collection: Collection, query: ItemsQuery) -> Page:
     """One page; numberMatched is exact: from the state table when nothing but the municipality
     filters, from the page itself when it is the last, otherwise left out."""
-    counted = not query.filtered
+    counted = not query.filtered and collection.state_sql is None
     statement, params = q.page_statement(collection, query, counted)
     rows = conn.execute(statement, params).fetchall()
     features = [row[1] for row in rows if row[1] is not None]
@@ -41,6 +41,8 @@ def fetch_page(conn: psycopg.Connection, collection: Collection, query: ItemsQue
     matched = rows[0][0] if counted and rows else None
     if matched is None and not has_next and (features or query.offset == 0):
         matched = query.offset + len(features)
+    if matched is None and collection.state_sql:  # untracked views: counted here
+        matched = fetch_count(conn, collection, query)
     return Page(features, matched, has_next)
 
 

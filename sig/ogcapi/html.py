@@ -9,10 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 from pygeoapi.util import render_j2_template
 
+from sig.http import bad_request
 from sig.ogcapi.collections import Collection
-from sig.ogcapi.errors import bad_request
-from sig.ogcapi.http import base_url
-from sig.ogcapi.mount import get_api
+from sig.ogcapi.mount import base_url, get_api
 from sig.ogcapi.params import ItemsQuery, negotiate
 
 

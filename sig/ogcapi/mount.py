@@ -16,11 +16,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from django.http import HttpRequest
+from django.urls import get_script_prefix
 from pygeoapi.api import API
 
 from sig.conf import BASE_DIR, get_settings
-from sig.ogcapi.crs import CRS84_URI
+from sig.crs import CRS84_URI
 
+MOUNT = "ogcapi"
 CONFIG_FILE = BASE_DIR / "pygeoapi-config.yml"
 TEMPLATES_DIR = Path(__file__).parent / "templates" / "pygeoapi"
 VARIABLE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
@@ -34,10 +37,18 @@ class ConfigError(RuntimeError):
     """The pygeoapi configuration cannot be loaded; the message names the problem."""
 
 
+def base_url(request: HttpRequest) -> str:
+    """Absolute URL of the API's landing page, without a trailing slash."""
+    public = get_settings().public_url.rstrip("/")
+    if public:
+        return f"{public}/{MOUNT}"
+    return request.build_absolute_uri(f"{get_script_prefix()}{MOUNT}")
+
+
 def deployment_values(base: str) -> dict[str, str]:
     """Values of the `${VAR}` references, from the settings and the API's base URL."""
     settings = get_settings()
-    public = settings.public_url.rstrip("/") or base.rsplit("/ogcapi", 1)[0]
+    public = settings.public_url.rstrip("/") or base.rsplit(f"/{MOUNT}", 1)[0]
     return {
         "SIG_OGCAPI_URL": base,
         "SIG_PUBLIC_URL": public,

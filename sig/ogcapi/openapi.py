@@ -406,7 +406,7 @@ def write_document(base: str, target: Path | None = None) -> Path:
 
 
 def openapi_document(config: dict) -> dict:
-    """The document pygeoapi serves at /openapi for one configuration (its server URL)."""
+    """The document handed to pygeoapi, which serves it at /openapi, for one configuration."""
     base = config["server"]["url"]
     document = build_document(base)
     try:

@@ -1,7 +1,7 @@
 """Migration operation that puts a table under OGC API change tracking.
 
-The themes app's `makemigrations` can append `TrackChanges(table)` after each new theme table,
-as it appends `ThemeSecurity`.
+`sig.core`'s `makemigrations` appends `TrackChanges(table)` after each new theme table
+(registered in `OgcapiConfig.ready`), as it appends `ThemeSecurity`.
 """
 
 from __future__ import annotations

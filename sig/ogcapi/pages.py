@@ -1,6 +1,8 @@
-"""Views answered by pygeoapi: landing page, conformance, collections, queryables, schemas and
-the OpenAPI document. A thin adapter runs pygeoapi's framework-independent API functions on a
-Django request (one `API` object per base URL, see `sig.ogcapi.mount`)."""
+"""The pages pygeoapi renders: landing page, collections, one collection, queryables, schema
+and the OpenAPI page (the document itself is the project's, `sig.ogcapi.openapi`). A thin
+adapter runs pygeoapi's framework-independent API functions on a Django request (one `API`
+object per base URL, see `sig.ogcapi.mount`). Conformance is answered here without pygeoapi;
+features and tiles are `sig.ogcapi.views`."""
 
 from __future__ import annotations
 
@@ -13,22 +15,22 @@ import pygeoapi.api.itemtypes as itemtypes_api
 from django.http import HttpRequest, HttpResponse
 from pygeoapi.api import APIRequest
 
+from sig.http import (
+    bad_request,
+    error_response,
+    not_found,
+    not_modified,
+    read_view,
+    respond,
+    validators,
+    weak_etag,
+)
 from sig.ogcapi import db, html
 from sig.ogcapi.collections import get_collections
 from sig.ogcapi.conformance import CONFORMANCE
-from sig.ogcapi.errors import OgcError
 from sig.ogcapi.extents import collection_extent
-from sig.ogcapi.http import (
-    base_url,
-    error_response,
-    guarded,
-    not_modified,
-    read_only,
-    respond,
-    validators,
-)
-from sig.ogcapi.mount import get_api, set_extent
-from sig.ogcapi.state import read_state, weak_etag
+from sig.ogcapi.mount import base_url, get_api, set_extent
+from sig.ogcapi.state import read_state
 from sig.ogcapi.styles import style_link
 
 REL = "http://www.opengis.net/def/rel/ogc/1.0"
@@ -39,8 +41,8 @@ def run(request: HttpRequest, function: Callable, *args) -> HttpResponse:
     """Call one pygeoapi API function and turn its (headers, status, content) into a response."""
     fmt = request.GET.get("f")
     if fmt is not None and fmt not in PYGEOAPI_FORMATS:
-        raise OgcError(400, f"f: formato não suportado: {fmt!r} (suportados: "
-                            f"{', '.join(PYGEOAPI_FORMATS)})")
+        raise bad_request(f"f: formato não suportado: {fmt!r} (suportados: "
+                          f"{', '.join(PYGEOAPI_FORMATS)})")
     api = get_api(base_url(request))
     api_request = APIRequest.from_django(request, api.locales)
     if not api_request.is_valid():
@@ -108,24 +110,21 @@ def _json_document(response: HttpResponse) -> dict | None:
     return json.loads(response.content)
 
 
-@read_only
+@read_view
 def landing(request: HttpRequest) -> HttpResponse:
-    def body() -> HttpResponse:
-        response = run(request, core_api.landing_page)
-        document = _json_document(response)
-        if document is None:
-            return response
-        root = base_url(request)
-        document["links"] += [
-            {"rel": f"{REL}/tilesets-vector", "type": "application/json",
-             "title": "Teselas vetoriais de todos os temas", "href": f"{root}/tiles"},
-            {"rel": f"{REL}/styles", "type": "application/json",
-             "title": "Estilos do mapa", "href": f"{root}/styles"},
-            style_link(f"{root}/styles/default")]
-        return respond(request, html.to_json(_served_links(document, root)),
-                       "application/json")
-
-    return guarded(body)
+    response = run(request, core_api.landing_page)
+    document = _json_document(response)
+    if document is None:
+        return response
+    root = base_url(request)
+    document["links"] += [
+        {"rel": f"{REL}/tilesets-vector", "type": "application/json",
+         "title": "Teselas vetoriais de todos os temas", "href": f"{root}/tiles"},
+        {"rel": f"{REL}/styles", "type": "application/json",
+         "title": "Estilos do mapa", "href": f"{root}/styles"},
+        style_link(f"{root}/styles/default")]
+    return respond(request, html.to_json(_served_links(document, root)),
+                   "application/json")
 
 
 def _described(request: HttpRequest, *args: str) -> HttpResponse:
@@ -137,69 +136,51 @@ def _described(request: HttpRequest, *args: str) -> HttpResponse:
                    "application/json")
 
 
-@read_only
+@read_view
 def conformance(request: HttpRequest) -> HttpResponse:
-    def body() -> HttpResponse:
-        document = {"conformsTo": list(CONFORMANCE)}
-        if html.wants_html(request, ("json", "html")):
-            return respond(request, html.render(request, "conformance.html", document),
-                           "text/html; charset=utf-8")
-        return respond(request, html.to_json(document), "application/json")
-
-    return guarded(body)
+    document = {"conformsTo": list(CONFORMANCE)}
+    if html.wants_html(request, ("json", "html")):
+        return respond(request, html.render(request, "conformance.html", document),
+                       "text/html; charset=utf-8")
+    return respond(request, html.to_json(document), "application/json")
 
 
-@read_only
+@read_view
 def collections(request: HttpRequest) -> HttpResponse:
-    def body() -> HttpResponse:
-        version = refresh_extents(request, list(get_collections()))
-        return _conditional(request, version, lambda: _described(request))
-
-    return guarded(body)
+    version = refresh_extents(request, list(get_collections()))
+    return _conditional(request, version, lambda: _described(request))
 
 
 def _known(collection_id: str) -> None:
     if collection_id not in get_collections():
-        raise OgcError(404, f"coleção desconhecida: {collection_id!r}")
+        raise not_found(f"coleção desconhecida: {collection_id!r}")
 
 
-@read_only
+@read_view
 def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        _known(collection_id)
-        version = refresh_extents(request, [collection_id])
-        return _conditional(request, version, lambda: _described(request, collection_id))
-
-    return guarded(body)
+    _known(collection_id)
+    version = refresh_extents(request, [collection_id])
+    return _conditional(request, version, lambda: _described(request, collection_id))
 
 
-@read_only
+@read_view
 def queryables(request: HttpRequest, collection_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        _known(collection_id)
-        return run(request, itemtypes_api.get_collection_queryables, collection_id)
-
-    return guarded(body)
+    _known(collection_id)
+    return run(request, itemtypes_api.get_collection_queryables, collection_id)
 
 
-@read_only
+@read_view
 def schema(request: HttpRequest, collection_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        _known(collection_id)
-        return run(request, core_api.get_collection_schema, collection_id)
-
-    return guarded(body)
+    _known(collection_id)
+    return run(request, core_api.get_collection_schema, collection_id)
 
 
-@read_only
+@read_view
 def openapi(request: HttpRequest) -> HttpResponse:
-    def body() -> HttpResponse:
-        html.wants_html(request, ("json", "html"))  # checks `f`
-        return run(request, core_api.openapi_)
-
-    return guarded(body)
+    html.wants_html(request, ("json", "html"))  # checks `f`
+    return run(request, core_api.openapi_)
 
 
 def unknown(request: HttpRequest) -> HttpResponse:
     """Any other path under /ogcapi/: an OGC exception, not Django's page."""
-    return error_response(OgcError(404, f"recurso desconhecido: {request.path}"))
+    return error_response(not_found(f"recurso desconhecido: {request.path}"))

@@ -1,7 +1,7 @@
 """Query parameters of `/collections/{id}/items`, checked into a typed `ItemsQuery`.
 
-Every problem is a 400 `OgcError` naming the parameter, in pt-PT. Plain functions over a
-mapping of lists (no request object), so the views and the pygeoapi providers share them.
+Every problem is a 400 `ApiError` naming the parameter, in pt-PT. Plain functions over a
+mapping of lists (no request object).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from typing import Any
 
 from psycopg import sql
 
+from sig.crs import CRS84, Crs
+from sig.http import bad_request
 from sig.ogcapi import cql2
 from sig.ogcapi.collections import Collection, Property
-from sig.ogcapi.crs import CRS84, Crs, check_area, parse_crs
-from sig.ogcapi.errors import bad_request
+from sig.ogcapi.crs import check_area, parse_crs
 from sig.ogcapi.sqlfilter import compile_filter
 from sig.ogcapi.temporal import TimeRange, parse_datetime
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from sig.ogcapi.collections import STORAGE_SRID, Collection
-from sig.ogcapi.crs import Crs
+from sig.crs import STORAGE_SRID, Crs
+from sig.ogcapi.collections import Collection
 from sig.ogcapi.params import ItemsQuery
 
 Statement = tuple[sql.Composable, list]

@@ -16,9 +16,9 @@ from typing import Any
 
 from psycopg import sql
 
-from sig.ogcapi.collections import STORAGE_SRID, Collection
+from sig.crs import STORAGE_SRID, Crs
+from sig.ogcapi.collections import Collection
 from sig.ogcapi.cql2 import COMPARISONS, SPATIAL, CqlError, Func, Geom, Interval, Lit, Op, Prop
-from sig.ogcapi.crs import Crs
 from sig.ogcapi.temporal import day_end, day_start
 
 NUMERIC = ("integer", "number")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
+from sig.http import bad_request, not_found, read_view, respond
 from sig.ogcapi import html
 from sig.ogcapi.collections import Collection, get_collections
-from sig.ogcapi.errors import bad_request, not_found
-from sig.ogcapi.http import base_url, guarded, read_only, respond
+from sig.ogcapi.mount import base_url
 from sig.registry import get_registry
 from sig.registry.schema import Label, Symbol
 from sig.symbology import TERRITORY, StyleClass, channels, style_classes
@@ -196,41 +196,29 @@ def _json(request: HttpRequest, document: dict, media: str = JSON) -> HttpRespon
     return respond(request, html.to_json(document), media, {"Cache-Control": "no-cache"})
 
 
-@read_only
+@read_view
 def map_styles(request: HttpRequest) -> HttpResponse:
-    def body() -> HttpResponse:
-        _check(request)
-        return _json(request, styles_document(base_url(request), "/styles", MAP_TITLE))
-
-    return guarded(body)
+    _check(request)
+    return _json(request, styles_document(base_url(request), "/styles", MAP_TITLE))
 
 
-@read_only
+@read_view
 def map_style_view(request: HttpRequest, style_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        _check(request, style_id)
-        return _json(request, map_style(base_url(request)), MEDIA)
-
-    return guarded(body)
+    _check(request, style_id)
+    return _json(request, map_style(base_url(request)), MEDIA)
 
 
-@read_only
+@read_view
 def collection_styles(request: HttpRequest, collection_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        collection = _tiled_collection(collection_id)
-        _check(request)
-        path = f"/collections/{collection.id}/styles"
-        return _json(request, styles_document(base_url(request), path, collection.title["pt"]))
-
-    return guarded(body)
+    collection = _tiled_collection(collection_id)
+    _check(request)
+    path = f"/collections/{collection.id}/styles"
+    return _json(request, styles_document(base_url(request), path, collection.title["pt"]))
 
 
-@read_only
+@read_view
 def collection_style_view(request: HttpRequest, collection_id: str,
                           style_id: str) -> HttpResponse:
-    def body() -> HttpResponse:
-        collection = _tiled_collection(collection_id)
-        _check(request, style_id)
-        return _json(request, collection_style(base_url(request), collection), MEDIA)
-
-    return guarded(body)
+    collection = _tiled_collection(collection_id)
+    _check(request, style_id)
+    return _json(request, collection_style(base_url(request), collection), MEDIA)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
-from sig.ogcapi.collections import STORAGE_SRID, Collection, TileLimits
-from sig.ogcapi.errors import not_found
+from sig.crs import STORAGE_SRID
+from sig.http import not_found
+from sig.ogcapi.collections import Collection, TileLimits
 from sig.tilegrid import PIXEL_SIZE_M, PTTM06
 
 EXTENT = 4096

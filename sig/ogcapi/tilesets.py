@@ -9,21 +9,22 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from sig.conf import get_settings
-from sig.ogcapi import db, html
-from sig.ogcapi.collections import Collection, get_collections
-from sig.ogcapi.errors import OgcError, bad_request, not_found
-from sig.ogcapi.extents import collection_extent
-from sig.ogcapi.http import (
-    base_url,
-    guarded,
+from sig.http import (
+    bad_request,
+    not_found,
     not_modified,
     query_lists,
-    read_only,
+    read_view,
     respond,
     validators,
+    weak_etag,
 )
+from sig.ogcapi import db, html
+from sig.ogcapi.collections import Collection, get_collections
+from sig.ogcapi.extents import collection_extent
+from sig.ogcapi.mount import base_url
 from sig.ogcapi.params import negotiate, single
-from sig.ogcapi.state import read_state, weak_etag
+from sig.ogcapi.state import read_state
 from sig.ogcapi.styles import style_link
 from sig.ogcapi.tiles import (
     TILE_MATRIX_SETS,
@@ -242,6 +243,7 @@ def collection_bbox(collection: Collection) -> list[float] | None:
         return collection_extent(conn, collection, state).bbox
 
 
+@read_view
 def collection_tilesets(request: HttpRequest, collection_id: str) -> HttpResponse:
     collection = tiled_collection(collection_id)
     path = f"/collections/{collection.id}/tiles"
@@ -249,24 +251,29 @@ def collection_tilesets(request: HttpRequest, collection_id: str) -> HttpRespons
     return _json(request, document, "tiles/tilesets.html")
 
 
+@read_view
 def collection_tileset(request: HttpRequest, collection_id: str, tms_id: str) -> HttpResponse:
     collection = tiled_collection(collection_id)
     tms = get_tms(tms_id)
-    path = f"/collections/{collection.id}/tiles"
-    bbox = collection_bbox(collection)
+    return _tileset(request, tms, f"/collections/{collection.id}/tiles",
+                    collection.title["pt"], [collection], collection_bbox(collection))
+
+
+def _tileset(request: HttpRequest, tms: TileMatrixSet, path: str, title: str,
+             layers: list[Collection], bbox: list[float] | None) -> HttpResponse:
+    """A tileset's metadata, as JSON (or HTML) or, for WebMercatorQuad, as TileJSON."""
+    root = base_url(request)
     if _metadata_format(request, ("json", "html", "tilejson")) == "tilejson":
         _require_web_mercator(tms)
-        document = tilejson_document(base_url(request), path, collection.title["pt"],
-                                     [collection], bbox)
+        document = tilejson_document(root, path, title, layers, bbox)
         return respond(request, html.to_json(document), JSON)
-    document = tileset_document(base_url(request), path, collection.title["pt"], tms,
-                                [collection], bbox)
+    document = tileset_document(root, path, title, tms, layers, bbox)
     return _json(request, document, "tiles/tileset.html")
 
 
 def _require_web_mercator(tms: TileMatrixSet) -> None:
     if tms.id != WEB_MERCATOR_QUAD.id:
-        raise OgcError(400, "TileJSON só existe para WebMercatorQuad")
+        raise bad_request("TileJSON só existe para WebMercatorQuad")
 
 
 def _region_bbox() -> list[float] | None:
@@ -274,6 +281,7 @@ def _region_bbox() -> list[float] | None:
     return collection_bbox(municipios) if municipios else None
 
 
+@read_view
 def dataset_tilesets(request: HttpRequest) -> HttpResponse:
     """The multi-layer tilesets. GDAL opens tilesets only from a document shaped like a
     collection (an extent and a tilesets link), so this list is also one:
@@ -287,18 +295,14 @@ def dataset_tilesets(request: HttpRequest) -> HttpResponse:
     return _json(request, document, "tiles/tilesets.html")
 
 
+@read_view
 def dataset_tileset(request: HttpRequest, tms_id: str) -> HttpResponse:
     tms = get_tms(tms_id)
     layers = [c for c in get_collections().values() if c.tiles is not None]
-    bbox = _region_bbox()
-    if _metadata_format(request, ("json", "html", "tilejson")) == "tilejson":
-        _require_web_mercator(tms)
-        document = tilejson_document(base_url(request), "/tiles", DATASET_TITLE, layers, bbox)
-        return respond(request, html.to_json(document), JSON)
-    document = tileset_document(base_url(request), "/tiles", DATASET_TITLE, tms, layers, bbox)
-    return _json(request, document, "tiles/tileset.html")
+    return _tileset(request, tms, "/tiles", DATASET_TITLE, layers, _region_bbox())
 
 
+@read_view
 def tile_matrix_sets(request: HttpRequest) -> HttpResponse:
     root = base_url(request)
     document = {
@@ -311,38 +315,6 @@ def tile_matrix_sets(request: HttpRequest) -> HttpResponse:
     return _json(request, document, "tiles/tilematrixsets.html")
 
 
+@read_view
 def tile_matrix_set(request: HttpRequest, tms_id: str) -> HttpResponse:
     return _json(request, tms_document(get_tms(tms_id)), "tiles/tilematrixset.html")
-
-
-# ---- views -------------------------------------------------------------------------------------
-
-@read_only
-def collection_tilesets_view(request: HttpRequest, collection_id: str) -> HttpResponse:
-    return guarded(lambda: collection_tilesets(request, collection_id))
-
-
-@read_only
-def collection_tileset_view(request: HttpRequest, collection_id: str,
-                            tms_id: str) -> HttpResponse:
-    return guarded(lambda: collection_tileset(request, collection_id, tms_id))
-
-
-@read_only
-def dataset_tilesets_view(request: HttpRequest) -> HttpResponse:
-    return guarded(lambda: dataset_tilesets(request))
-
-
-@read_only
-def dataset_tileset_view(request: HttpRequest, tms_id: str) -> HttpResponse:
-    return guarded(lambda: dataset_tileset(request, tms_id))
-
-
-@read_only
-def tile_matrix_sets_view(request: HttpRequest) -> HttpResponse:
-    return guarded(lambda: tile_matrix_sets(request))
-
-
-@read_only
-def tile_matrix_set_view(request: HttpRequest, tms_id: str) -> HttpResponse:
-    return guarded(lambda: tile_matrix_set(request, tms_id))

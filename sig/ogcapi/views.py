@@ -1,8 +1,9 @@
-"""Django views of the OGC API fast paths: features, items and vector tiles.
+"""Django views of the OGC API read path: items, one item and vector tiles.
 
-Everything else (landing page, collections, queryables, schemas, OpenAPI) is answered by
-pygeoapi through `sig.ogcapi.mount`. Views stay thin: parameters are checked by
-`sig.ogcapi.params`, SQL comes from `sig.ogcapi.query` and `sig.ogcapi.tiles`.
+These are the only code that reads features and tiles (pygeoapi renders metadata pages only,
+see `sig.ogcapi.pages`). Views stay thin: parameters are checked by `sig.ogcapi.params`, SQL
+comes from `sig.ogcapi.query` and `sig.ogcapi.tiles`. Writes on the same paths go to the
+editing API.
 """
 
 from __future__ import annotations
@@ -14,24 +15,26 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from sig.ogcapi import db, features, html, tilesets
-from sig.ogcapi.collections import Collection, get_collections
-from sig.ogcapi.crs import parse_crs
-from sig.ogcapi.errors import OgcError, not_found
-from sig.ogcapi.http import (
-    base_url,
-    error_response,
+from sig.http import (
+    bad_request,
     guarded,
+    item_etag,
     method_not_allowed,
+    not_found,
     not_modified,
     query_lists,
     query_pairs,
-    read_only,
+    read_view,
     respond,
     validators,
+    weak_etag,
 )
+from sig.ogcapi import db, features, html, tilesets
+from sig.ogcapi.collections import Collection, get_collections
+from sig.ogcapi.crs import parse_crs
+from sig.ogcapi.mount import base_url
 from sig.ogcapi.params import parse_format, parse_items, single
-from sig.ogcapi.state import item_etag, read_state, weak_etag
+from sig.ogcapi.state import read_state
 
 READ_METHODS = ("GET", "HEAD")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -96,7 +99,7 @@ def _item(request: HttpRequest, collection_id: str, item_id: str) -> HttpRespons
                         ("text/html", "html")))
     unknown = set(params) - {"f", "lang", "crs"}
     if unknown:
-        raise OgcError(400, f"parâmetro desconhecido: {', '.join(sorted(unknown))}")
+        raise bad_request(f"parâmetro desconhecido: {', '.join(sorted(unknown))}")
     crs = parse_crs(single(params, "crs"))
     with db.connection() as conn, db.query_errors():
         found = features.fetch_item(conn, collection, item_id, crs)
@@ -136,8 +139,7 @@ def write(request: HttpRequest, collection_id: str, item_id: str | None = None) 
     dispatch = _editing_dispatch()
     if dispatch is not None:
         return dispatch(request, collection_id, item_id=item_id)
-    return error_response(OgcError(405, "esta coleção só aceita leitura (GET, HEAD)",
-                                   headers={"Allow": "GET, HEAD"}))
+    return method_not_allowed(request, message="esta coleção só aceita leitura (GET, HEAD)")
 
 
 @csrf_exempt
@@ -158,14 +160,14 @@ def item(request: HttpRequest, collection_id: str, item_id: str) -> HttpResponse
     return guarded(lambda: _item(request, collection_id, item_id))
 
 
-@read_only
+@read_view
 def collection_tile(request: HttpRequest, collection_id: str, tms_id: str, level: str,
                     row: str, col: str) -> HttpResponse:
-    return guarded(lambda: tilesets.collection_tile_response(
-        request, get_collection(collection_id), tms_id, level, row, col))
+    return tilesets.collection_tile_response(request, get_collection(collection_id), tms_id,
+                                             level, row, col)
 
 
-@read_only
+@read_view
 def dataset_tile(request: HttpRequest, tms_id: str, level: str, row: str,
                  col: str) -> HttpResponse:
-    return guarded(lambda: tilesets.dataset_tile_response(request, tms_id, level, row, col))
+    return tilesets.dataset_tile_response(request, tms_id, level, row, col)

@@ -46,7 +46,7 @@ def cmd_export(args) -> int:
 
 def cmd_refresh(args) -> int:
     """Recompute the catalogue statistics and the indicators now."""
-    from sig.cli import setup_django
+    from sig.db.django_setup import setup_django
 
     setup_django("app")
     from sig.opendata import catalog, indicators

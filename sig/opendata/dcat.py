@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sig.opendata import publisher
+from sig.opendata import ocorrencias, publisher
 from sig.opendata.exports import FORMATS, SRIDS
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.rdf import IRI, Graph, Lit, Node
@@ -232,6 +232,47 @@ class CatalogueBuilder:
         g.add(node, "dct:license", self.licence)
         return node
 
+    def occurrences_dataset(self, cim: Area | None) -> IRI:
+        """The residents' occurrences (Linha Verde), CIM-wide, updated continuously."""
+        g = self.g
+        node = IRI(self.links.url("/dados/ocorrencias.geojson") + "#dataset")
+        g.typed(node, "dcat:Dataset")
+        self.text(node, "dct:title", ocorrencias.TITLE)
+        self.text(node, "dct:description", ocorrencias.DESCRIPTION)
+        g.add(node, "dct:identifier", Lit("cimrl-ocorrencias"))
+        g.add(node, "dct:publisher", self.publisher)
+        g.add(node, "dcat:contactPoint", self.contact())
+        g.add(node, "dct:language", IRI(PT))
+        g.add(node, "dct:accessRights", IRI(EU + "access-right/PUBLIC"))
+        g.add(node, "dct:accrualPeriodicity", IRI(EU + "frequency/UPDATE_CONT"))
+        g.add(node, "dcat:landingPage", IRI(self.links.url("/ocorrencias/")))
+        g.add(node, "dcat:theme", IRI(EU + "data-theme/REGI"))
+        if cim is not None:
+            g.add(node, "dct:spatial", self.spatial(cim))
+        for word in ("ocorrências", "Linha Verde", "espaço público"):
+            g.add(node, "dcat:keyword", Lit(word, lang="pt"))
+        for ext, media, eu in (("csv", "text/csv", "CSV"), ("geojson", "application/geo+json",
+                                                             "GEOJSON")):
+            url = self.links.url(f"/dados/ocorrencias.{ext}")
+            dist = IRI(url + "#file")
+            g.typed(dist, "dcat:Distribution")
+            self.text(dist, "dct:title", {"pt": f"{eu} (WGS 84)", "en": f"{eu} (WGS 84)"})
+            g.add(dist, "dcat:accessURL", IRI(url))
+            g.add(dist, "dcat:downloadURL", IRI(url))
+            g.add(dist, "dct:format", IRI(EU + f"file-type/{eu}"))
+            g.add(dist, "dcat:mediaType", IRI(f"https://www.iana.org/assignments/media-types/{media}"))
+            g.add(dist, "dct:license", self.licence)
+            g.add(node, "dcat:distribution", dist)
+        api = IRI(self.links.collection("ocorrencias") + "#api")
+        g.typed(api, "dcat:Distribution")
+        self.text(api, "dct:title", {"pt": "OGC API Features", "en": "OGC API Features"})
+        g.add(api, "dcat:accessURL", IRI(self.links.collection("ocorrencias")))
+        g.add(api, "dcat:accessService", IRI(self.links.ogcapi))
+        g.add(api, "dct:format", IRI(EU + "file-type/GEOJSON"))
+        g.add(api, "dct:license", self.licence)
+        g.add(node, "dcat:distribution", api)
+        return node
+
     def services(self, served: list[IRI]) -> None:
         g = self.g
         for iri, title, endpoint, description, spec in (
@@ -280,8 +321,11 @@ def build(stats: dict[str, Any], areas: list[Area], links: ServiceLinks, documen
     builder = CatalogueBuilder(links, document)
     builder.agent()
     datasets = [builder.dataset(e, lineage_text(stats, e.theme.id)) for e in chosen]
+    if page == 1:  # the occurrences: one more dataset, listed on the first page
+        cim = next((a for a in areas if a.code == "cimrl"), None)
+        datasets.append(builder.occurrences_dataset(cim))
     modified = max((e.modified for e in all_entries if e.modified), default=None)
-    builder.catalogue(datasets, page, pages, size, len(all_entries), modified)
+    builder.catalogue(datasets, page, pages, size, len(all_entries) + 1, modified)
     if page == 1:
         builder.services([IRI(links.url(f"/dados/{t.id}/#cimrl")) for t in get_registry()
                           if t.exposure.downloads and t.exposure.ogcapi])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sig.conf import get_settings
+from sig.crs import STORAGE_SRID, authority_code
 from sig.registry import AttributeType, Theme, get_registry
 
 SRIDS = (3763, 4326)
@@ -129,11 +130,13 @@ def parse_download(theme_id: str, area: str, fmt: str, crs: str | None) -> Downl
 
 
 def parse_srid(crs: str | None) -> int:
-    """`3763`, `EPSG:4326` or an OGC CRS URI; PT-TM06 when absent."""
+    """`3763`, or any name `sig.crs` reads (`EPSG:4326`, an OGC CRS URI…); PT-TM06 when
+    absent."""
     if not crs:
-        return 3763
-    code = crs.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    if not code.isdigit() or int(code) not in SRIDS:
+        return STORAGE_SRID
+    code = authority_code(crs) or ""
+    srid = int(code[5:]) if code.startswith("EPSG:") else 0
+    if srid not in SRIDS:
         raise DownloadError(f"sistema de coordenadas não suportado: {crs} "
                             f"(use {' ou '.join(f'EPSG:{s}' for s in SRIDS)})")
-    return int(code)
+    return srid

@@ -9,7 +9,11 @@ from sig.opendata.exports import FORMATS
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.territory import Area
 from sig.registry import Theme, get_registry
-from sig.web.pages import when
+
+
+def when(iso: str | None) -> str:
+    """An ISO date-time as `AAAA-MM-DD HH:MM` (UTC), or a dash."""
+    return f"{iso[:10]} {iso[11:16]} UTC" if iso and len(iso) >= 16 else (iso or "—")
 
 
 def _pick(texts: dict[str, str] | None, lang: str) -> str:

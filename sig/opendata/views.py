@@ -1,5 +1,6 @@
-"""Open-data views: catalogue pages, streamed downloads, DCAT-AP catalogue, QGIS project and the
-small JSON services of the web map. Thin: the work is in the modules they call."""
+"""Open-data views: streamed downloads and the DCAT-AP catalogue. Thin: the work is in the
+modules they call. The pages under /dados/ that speak the visitor's language (catalogue pages,
+QGIS project, the web map's JSON services) are `sig.web.dados`."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import logging
 
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    JsonResponse,
     StreamingHttpResponse,
 )
 from django.views.decorators.http import require_GET
@@ -20,51 +19,25 @@ from sig.opendata import (
     catalog,
     dcat,
     downloads,
-    mapapi,
-    presentation,
-    qgisproject,
+    ocorrencias,
     rdf,
     territory,
 )
 from sig.opendata.exports import FORMAT_BY_EXTENSION, DownloadError, parse_download
 from sig.opendata.publisher import ServiceLinks, links_for
 from sig.opendata.snapshots import data_signature
-from sig.registry import get_registry
-from sig.web.i18n import choose_language
-from sig.web.pages import render_page
 
 log = logging.getLogger(__name__)
 
 RDF_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle"}
 
 
-def _links(request: HttpRequest) -> ServiceLinks:
+def service_links(request: HttpRequest) -> ServiceLinks:
     return links_for(request.build_absolute_uri("/"))
 
 
-def _bad_request(message: str) -> HttpResponseBadRequest:
+def bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
-
-
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    lang = choose_language(request)
-    context = {"themes": presentation.themes_index(catalog.stats(), lang), "section": "data"}
-    return render_page(request, "opendata/index.html", context)
-
-
-@require_GET
-def theme_page(request: HttpRequest, theme_id: str) -> HttpResponse:
-    registry = get_registry()
-    if theme_id not in registry or not registry[theme_id].exposure.downloads:
-        raise Http404(f"tema desconhecido: {theme_id}")
-    municipio = request.GET.get("municipio") or None
-    areas = territory.areas()
-    if municipio and municipio not in {a.code for a in areas}:
-        return _bad_request(f"município desconhecido: {municipio}")
-    detail = presentation.theme_detail(registry[theme_id], catalog.stats(), areas,
-                                       _links(request), choose_language(request), municipio)
-    return render_page(request, "opendata/theme.html", {"theme": detail, "section": "data"})
 
 
 @require_GET
@@ -73,7 +46,7 @@ def download(request: HttpRequest, theme_id: str, area: str, ext: str) -> HttpRe
     try:
         job = parse_download(theme_id, area, FORMAT_BY_EXTENSION[ext], request.GET.get("crs"))
     except DownloadError as exc:
-        return _bad_request(str(exc))
+        return bad_request(str(exc))
     log.info("transferência %s", job.filename)
     if job.format.key in ("geojson", "csv"):
         response: HttpResponse = StreamingHttpResponse(
@@ -89,45 +62,26 @@ def download(request: HttpRequest, theme_id: str, area: str, ext: str) -> HttpRe
 
 
 @require_GET
+def occurrences_download(request: HttpRequest, ext: str) -> HttpResponse:
+    """The residents' occurrences (public columns only) of the whole CIM, streamed."""
+    response = StreamingHttpResponse(ocorrencias.stream(ext),
+                                     content_type=ocorrencias.FORMATS[ext])
+    response["Content-Disposition"] = f'attachment; filename="ocorrencias.{ext}"'
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
 def catalogue(request: HttpRequest, fmt: str) -> HttpResponse:
     """The DCAT-AP catalogue, one Hydra page (`?page=`, `?page_size=`)."""
     try:
         page = int(request.GET.get("page", "1"))
         size = int(request.GET.get("page_size", str(dcat.PAGE_SIZE)))
-        graph = dcat.build(catalog.stats(), territory.areas(), _links(request),
+        graph = dcat.build(catalog.stats(), territory.areas(), service_links(request),
                            f"catalogo.{fmt}", page, size)
     except ValueError as exc:
         message = str(exc) if isinstance(exc, dcat.CatalogueError) else \
             "page e page_size devem ser números inteiros"
-        return _bad_request(message)
+        return bad_request(message)
     body = rdf.to_jsonld(graph) if fmt == "jsonld" else rdf.to_turtle(graph)
     return HttpResponse(body, content_type=f"{RDF_TYPES[fmt]}; charset=utf-8")
-
-
-@require_GET
-def qgis_project(request: HttpRequest) -> HttpResponse:
-    """A QGIS project with every layer configured against this service."""
-    lang = choose_language(request)
-    body = qgisproject.project_xml(_links(request), territory.areas(), lang)
-    response = HttpResponse(body, content_type="application/x-qgis-project; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sig-cimrl.qgs"'
-    return response
-
-
-@require_GET
-def identify(request: HttpRequest) -> JsonResponse:
-    """Features of the visible layers near a point (`x`, `y` in EPSG:3857, `tol` in metres)."""
-    try:
-        query = mapapi.parse_identify(request.GET)
-    except ValueError as exc:
-        return JsonResponse({"erro": str(exc)}, status=400)
-    return JsonResponse(mapapi.identify(query, choose_language(request)))
-
-
-@require_GET
-def search(request: HttpRequest) -> JsonResponse:
-    """Municipalities, freguesias, facilities and addresses matching `q`."""
-    text = request.GET.get("q", "").strip()
-    if len(text) < 2:
-        return JsonResponse({"erro": "escreva pelo menos 2 caracteres"}, status=400)
-    return JsonResponse({"resultados": mapapi.search(text[:100])})

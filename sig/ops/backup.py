@@ -32,7 +32,7 @@ import psycopg
 from psycopg import sql
 
 from sig.conf import Settings, get_settings, with_database
-from sig.core.security import AUDIT_OWNER_SQL
+from sig.db.audit import AUDIT_OWNER_SQL
 from sig.db.connect import connect, describe
 
 Progress = Callable[[str], None]

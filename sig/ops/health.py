@@ -91,20 +91,27 @@ def check_mapserver(settings: Settings, mapfile: Path = MAPFILE) -> Check:
     return Check("mapserver", True, f"{version}; mapfile {mapfile.name}")
 
 
+def write_error(folder: Path, prefix: str) -> OSError | None:
+    """Why a new file cannot be written and synced in `folder` (made if missing), or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=prefix) as probe:
+            probe.write(b"\0" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc
+    return None
+
+
 def check_cache(settings: Settings) -> Check:
     """The tile cache folder accepts a new file (not critical: maps render uncached)."""
     if settings.maps_cache not in ("file", "geopackage"):
         scheme = settings.maps_cache.split(":")[0]
         return Check("cache", True, f"cache externa ({scheme}): não verificada aqui",
                      critical=False)
-    folder = settings.cache_dir
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".readyz-") as probe:
-            probe.write(b"\0" * 4096)
-            probe.flush()
-            os.fsync(probe.fileno())
-    except OSError as exc:
+    exc = write_error(settings.cache_dir, ".readyz-")
+    if exc is not None:
         return Check("cache", False, f"pasta da cache sem escrita ({exc.strerror or exc}); "
                      "os mapas são desenhados sem cache", critical=False)
     return Check("cache", True, "pasta da cache com escrita", critical=False)

@@ -68,3 +68,52 @@ def updates_table(data: dict[str, Any], areas: list[tuple[str, str]],
 def rows_for_template(section: Section, lang: str) -> list[tuple[str, list[str]]]:
     return [(label, [section.cell_text(v, lang) for v in values])
             for _, label, values in section.table.rows]
+
+
+# The residents' occurrences (Linha Verde, `sig.ocorrencias.indicators`): measure, title, unit.
+OCCURRENCE_MEASURES = (
+    ("abertas", {"pt": "Ocorrências abertas", "en": "Open occurrences"},
+     {"pt": "ocorrências", "en": "occurrences"}),
+    ("fechadas", {"pt": "Ocorrências fechadas", "en": "Closed occurrences"},
+     {"pt": "ocorrências", "en": "occurrences"}),
+    ("mediana_horas", {"pt": "Tempo mediano de resolução", "en": "Median time to resolve"},
+     {"pt": "horas", "en": "hours"}),
+    ("atrasadas_pct", {"pt": "Ocorrências fora do prazo", "en": "Overdue occurrences"},
+     {"pt": "%", "en": "%"}),
+)
+COUNTS = ("abertas", "fechadas")
+
+
+def _occurrence_value(row: dict[str, Any] | None, key: str) -> Any:
+    if row is None:
+        return 0 if key in COUNTS else None
+    return row[key]
+
+
+def occurrence_table(rows: list[dict[str, Any]], areas: list[tuple[str, str]],
+                     lang: str) -> list[tuple[str, list[str]]]:
+    """One line per measure, one column per area (the CIM first), as the other tables."""
+    per_area = {r["municipio"] or "cimrl": r for r in rows if r["categoria"] is None}
+    table = []
+    for key, title, unit in OCCURRENCE_MEASURES:
+        values = [_occurrence_value(per_area.get(code), key) for code, _ in areas]
+        table.append((f"{title[lang]} ({unit[lang]})",
+                      ["—" if v is None else number_text(float(v), lang) for v in values]))
+    return table
+
+
+def occurrence_csv(rows: list[dict[str, Any]], areas: list[tuple[str, str]], lang: str,
+                   category_names: dict[str, str]) -> list[list[Any]]:
+    """The same measures in the indicators CSV's long format (class: the category, or empty
+    for all of them)."""
+    names = dict(areas)
+    lines = []
+    for row in rows:
+        area = row["municipio"] or "cimrl"
+        classe = row["categoria"] or ""
+        for key, title, unit in OCCURRENCE_MEASURES:
+            value = row[key]
+            lines.append([f"ocorrencias_{key}", title[lang], unit[lang], area,
+                          names.get(area, row["municipio_nome"] or area), classe,
+                          category_names.get(classe, ""), "" if value is None else value])
+    return lines

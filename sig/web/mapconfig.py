@@ -1,4 +1,5 @@
-"""The configuration the web map receives in its page: layers, tile addresses, places, texts."""
+"""The configuration the web map receives in its page: layers, tile addresses, places, the
+PT-TM06 grid and the script's gettext catalogue."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from sig.conf import get_settings
 from sig.opendata.downloads import reader_connection
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.territory import TERRITORY_TTL, kept_for
-from sig.web.i18n import texts
+from sig.tilegrid import browser_config
+from sig.web.i18n import javascript_catalog
 
 LAYERS_JSON = Path(__file__).parent / "static" / "web" / "layers.json"
 # Vector tiles: the multi-layer tileset of the OGC API (the chosen collections in one tile), or
@@ -36,22 +40,22 @@ def layers() -> list[dict[str, Any]]:
 # Basemaps rendered and cached by the maps service (MapProxy at /maps/). The external ones exist
 # only when the maps service offers them (SIG_MAPS_EXTERNAL_BASEMAPS, see sig/maps/external.py);
 # their tiles still come from this service's cache, never straight from the other server.
-RENDERED_BASEMAP = {"id": "mapa_base", "title": {"pt": "Mapa base (WMTS)",
-                                                 "en": "Basemap (WMTS)"}, "attribution": ""}
+RENDERED_BASEMAP = {"id": "mapa_base", "title": _("Mapa base (WMTS)"), "attribution": ""}
 EXTERNAL_BASEMAPS = (
-    {"id": "ortofotos_dgt", "title": {"pt": "Ortofotomapas (DGT)", "en": "Orthophotos (DGT)"},
+    {"id": "ortofotos_dgt", "title": _("Ortofotomapas (DGT)"),
      "attribution": "Ortofotomapas © Direção-Geral do Território"},
-    {"id": "openstreetmap", "title": {"pt": "OpenStreetMap", "en": "OpenStreetMap"},
+    {"id": "openstreetmap", "title": "OpenStreetMap",
      "attribution": "© contribuidores do OpenStreetMap"},
 )
 
 
-def basemaps(lang: str) -> list[dict[str, str]]:
-    """Raster basemap choices besides the neutral vector one, with their WMTS tile addresses."""
+def basemaps() -> list[dict[str, str]]:
+    """Raster basemap choices besides the neutral vector one, with their WMTS tile addresses
+    (titles in the active language)."""
     offered = [RENDERED_BASEMAP]
     if getattr(get_settings(), "maps_external_basemaps", False):
         offered += list(EXTERNAL_BASEMAPS)
-    return [{"id": b["id"], "title": b["title"][lang], "attribution": b["attribution"],
+    return [{"id": b["id"], "title": str(b["title"]), "attribution": b["attribution"],
              "url": RASTER_TILES.replace("{layer}", b["id"])} for b in offered]
 
 
@@ -92,13 +96,13 @@ def map_config(lang: str) -> dict[str, Any]:
     """Everything the map script needs, embedded in the page as JSON."""
     municipios, freguesias = places()
     return {
-        "lang": lang, "texts": texts(lang), "layers": layers(),
+        "lang": lang, "catalog": javascript_catalog(), "layers": layers(),
         "defaultLayers": list(DEFAULT_LAYERS),
         "tiles": {"dataset": DATASET_TILES, "vector": VECTOR_TILES, "raster": RASTER_TILES},
-        "basemaps": basemaps(lang),
+        "basemaps": basemaps(),
         "identify": "/dados/api/identificar",
         "search": "/dados/api/pesquisa", "municipios": municipios, "freguesias": freguesias,
-        "home": home_extent(municipios),
+        "home": home_extent(municipios), "pttm06": browser_config(),
     }
 
 

@@ -1,4 +1,4 @@
-"""Rendering of public pages with the chosen language and the shared layout."""
+"""Rendering of public pages with the chosen language (sig.web.i18n) and the shared layout."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sig.opendata import publisher
-from sig.web.i18n import choose_language, remember, texts
+from sig.web.i18n import choose_language
 
 
 def switch_url(request: HttpRequest, lang: str) -> str:
@@ -22,7 +22,7 @@ def switch_url(request: HttpRequest, lang: str) -> str:
 def base_context(request: HttpRequest) -> dict[str, Any]:
     lang = choose_language(request)
     return {
-        "lang": lang, "html_lang": "pt-PT" if lang == "pt" else "en", "t": texts(lang),
+        "lang": lang, "html_lang": "pt-PT" if lang == "pt" else "en",
         "switch_url": switch_url(request, lang), "licence_name": publisher.LICENCE_NAME,
         "licence_url": publisher.LICENCE_URL, "credit": publisher.CREDIT,
         "contact_email": publisher.CONTACT_EMAIL,
@@ -31,15 +31,8 @@ def base_context(request: HttpRequest) -> dict[str, Any]:
 
 def render_page(request: HttpRequest, template: str, context: dict[str, Any],
                 status: int = 200) -> HttpResponse:
-    """Render `template` with the layout context; remembers an explicit language choice."""
-    full = base_context(request) | context
-    response = render(request, template, full, status=status)
-    return remember(request, response, full["lang"])
-
-
-def when(iso: str | None) -> str:
-    """An ISO date-time as `AAAA-MM-DD HH:MM` (UTC), or a dash."""
-    return f"{iso[:10]} {iso[11:16]} UTC" if iso and len(iso) >= 16 else (iso or "—")
+    """Render `template` with the layout context."""
+    return render(request, template, base_context(request) | context, status=status)
 
 
 def localized(value: Any, lang: str) -> Any:

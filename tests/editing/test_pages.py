@@ -36,7 +36,7 @@ def test_sign_in_shows_the_editor_with_its_configuration(ana):
     assert response.status_code == 302 and response["Location"] == "/editor/"
     assert response.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE == 8 * 3600
     html = client.get("/editor/").content.decode()
-    assert "/static/ol/dist/ol.js" in html and "/static/editing/editor.js" in html
+    assert "/static/web/dist/editor.js" in html and "/static/web/dist/editor.css" in html
     start = html.index('id="sig-editor-config"')
     config = json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
     assert config["user"] == {"username": "ana", "role": "editor", "municipios": ["1009"]}

@@ -7,9 +7,9 @@ import pytest
 from psycopg import sql
 
 from sig.conf import get_settings
+from sig.crs import CRS84
 from sig.ogcapi.collections import get_collections
 from sig.ogcapi.cql2 import CqlError, parse_text
-from sig.ogcapi.crs import CRS84
 from sig.ogcapi.params import parse_items
 from sig.ogcapi.query import count_statement, page_statement
 from sig.ogcapi.sqlfilter import compile_filter

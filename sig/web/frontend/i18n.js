@@ -1,12 +1,15 @@
-// Interface texts, chosen by the server (pt-PT unless English was asked for).
-let texts = {};
+// Interface texts through gettext: the server embeds the djangojs catalogue of the page's
+// language (sig/web/i18n.py, from locale/*/LC_MESSAGES/djangojs.po) in the configuration.
+// Msgids are the pt-PT texts, so pt-PT shows them as written.
+let catalog = {};
 
-export function setTexts(values) {
-  texts = values || {};
+export function setCatalog(values) {
+  catalog = values || {};
 }
 
-export function t(key) {
-  return texts[key] ?? key;
+export function gettext(msgid) {
+  const text = catalog[msgid];
+  return typeof text === 'string' ? text : msgid;
 }
 
 // Numbers in the page's language (pt-PT: 1 234,5).

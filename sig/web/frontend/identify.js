@@ -2,7 +2,7 @@
 import Overlay from 'ol/Overlay.js';
 import {getPointResolution} from 'ol/proj.js';
 import {byId, clear, el, getJSON} from './dom.js';
-import {t} from './i18n.js';
+import {gettext} from './i18n.js';
 
 const PIXELS = 6;
 
@@ -34,10 +34,13 @@ export function setupIdentify(map, config, visibleLayers, isBusy) {
     clear(content);
     try {
       const body = await getJSON(`${config.identify}?${query}`);
-      if (!body.resultados.length) content.append(el('p', {text: t('identify_none')}));
+      if (!body.resultados.length) {
+        content.append(el('p', {text: gettext('Nenhum elemento neste local.')}));
+      }
       for (const result of body.resultados) content.append(resultBlock(result));
     } catch (error) {
-      content.append(el('p', {className: 'error', text: `${t('error_generic')} (${error.message})`}));
+      const text = `${gettext('Ocorreu um erro. Tente novamente.')} (${error.message})`;
+      content.append(el('p', {className: 'error', text}));
     }
     overlay.setPosition(event.coordinate);
   });

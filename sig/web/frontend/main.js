@@ -13,21 +13,23 @@ import {Circle, Fill, Stroke, Style} from 'ol/style.js';
 import {setupCoordinates} from './coords.js';
 import {byId} from './dom.js';
 import {setupExport} from './exportpng.js';
-import {setTexts, t} from './i18n.js';
+import {gettext, setCatalog} from './i18n.js';
 import {setupIdentify} from './identify.js';
 import {
   neutralBasemap, rasterBasemaps, selectionLayer, sharedSource, showCollections, TERRITORY,
   themeLayers,
 } from './layers.js';
 import {setupMeasure} from './measure.js';
+import {setupOccurrencesLayer} from './ocorrencias/maplayer.js';
 import {readPermalink, writePermalink} from './permalink.js';
-import './projections.js';
+import {registerPTTM06} from './projections.js';
 import {setupSearch} from './search.js';
 import {setupSelector} from './selector.js';
 import {buildTree, markZoomRange} from './tree.js';
 
 const config = JSON.parse(byId('sig-config').textContent);
-setTexts(config.texts);
+setCatalog(config.catalog);
+registerPTTM06(config.pttm06);
 const saved = readPermalink(location.hash);
 const state = {
   visible: new Set(saved.layers ?? config.defaultLayers),
@@ -109,6 +111,7 @@ setupIdentify(map, config, visibleLayers, measuring);
 setupSearch(map, config, showMarker);
 setupCoordinates(map, config.lang);
 setupExport(map, byId('export-png'));
+setupOccurrencesLayer(map);
 
 function startExtent() {
   const place = config.freguesias.find((f) => f.dicofre === state.filter.freguesia)
@@ -141,7 +144,7 @@ byId('permalink').addEventListener('click', async () => {
   const status = byId('status');
   try {
     await navigator.clipboard.writeText(url);
-    status.textContent = t('permalink_copied');
+    status.textContent = gettext('Ligação copiada.');
   } catch {
     status.textContent = url;
   }

@@ -6,7 +6,7 @@ import VectorSource from 'ol/source/Vector.js';
 import {getArea, getLength} from 'ol/sphere.js';
 import {Fill, Stroke, Style} from 'ol/style.js';
 import {byId, el} from './dom.js';
-import {formatNumber, t} from './i18n.js';
+import {formatNumber, gettext} from './i18n.js';
 import {PTTM06} from './projections.js';
 
 const style = new Style({
@@ -28,10 +28,10 @@ function areaText(squareMetres, lang) {
 export function measureText(geometry, lang) {
   const planar = geometry.clone().transform('EPSG:3857', PTTM06);
   if (geometry.getType() === 'Polygon') {
-    return `${areaText(getArea(geometry), lang)} (${t('geodesic')}) · ` +
+    return `${areaText(getArea(geometry), lang)} (${gettext('geodésica')}) · ` +
       `${areaText(planar.getArea(), lang)} (PT-TM06)`;
   }
-  return `${lengthText(getLength(geometry), lang)} (${t('geodesic')}) · ` +
+  return `${lengthText(getLength(geometry), lang)} (${gettext('geodésica')}) · ` +
     `${lengthText(planar.getLength(), lang)} (PT-TM06)`;
 }
 

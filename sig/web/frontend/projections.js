@@ -1,12 +1,17 @@
-// PT-TM06/ETRS89 (EPSG:3763) registered with OpenLayers, to and from WGS 84 and Web Mercator.
-import {addCoordinateTransforms, addProjection, fromLonLat, get, Projection, toLonLat} from 'ol/proj.js';
-import {transverseMercator} from './tmerc.js';
+// PT-TM06/ETRS89 (EPSG:3763) registered with OpenLayers through proj4js, from what the server
+// sends in the page (sig/tilegrid.py): PROJ's definition of the CRS and the PT-TM06 tile grid.
+// ETRS89 and WGS 84 are taken as equal, as PROJ does for EPSG:3763 <-> 4326.
+import {get} from 'ol/proj.js';
+import {register} from 'ol/proj/proj4.js';
+import proj4 from './proj4.js';
 
 export const PTTM06 = 'EPSG:3763';
-const tm = transverseMercator(-8.133108333333334, 39.66825833333333);
 
-addProjection(new Projection({code: PTTM06, units: 'm',
-  extent: [-119191.41, -300404.8, 162129.68, 276083.82]}));
-addCoordinateTransforms(get('EPSG:4326'), get(PTTM06), tm.forward, tm.inverse);
-addCoordinateTransforms(get('EPSG:3857'), get(PTTM06),
-  (c) => tm.forward(toLonLat(c)), (c) => fromLonLat(tm.inverse(c)));
+// `crs`: {code, proj4, extent, origin, resolutions, tileSize}; returns the OpenLayers projection.
+export function registerPTTM06(crs) {
+  proj4.defs(crs.code, crs.proj4);
+  register(proj4);
+  const projection = get(crs.code);
+  projection.setExtent(crs.extent);
+  return projection;
+}

@@ -1,10 +1,10 @@
 // Search box: municipalities, freguesias, facilities and addresses («rua número»).
 import {fromLonLat, transformExtent} from 'ol/proj.js';
 import {byId, clear, debounce, el, getJSON} from './dom.js';
-import {t} from './i18n.js';
+import {gettext} from './i18n.js';
 
 function describe(result) {
-  const kind = {municipio: t('municipality'), freguesia: t('freguesia')}[result.tipo];
+  const kind = {municipio: gettext('Município'), freguesia: gettext('Freguesia')}[result.tipo];
   return kind ? `${result.nome} — ${kind}` : `${result.nome} — ${result.detalhe}`;
 }
 
@@ -28,7 +28,7 @@ export function setupSearch(map, config, showMarker) {
   const show = (items) => {
     clear(list);
     results = items;
-    if (!items.length) list.append(el('li', {className: 'none', text: t('search_none')}));
+    if (!items.length) list.append(el('li', {className: 'none', text: gettext('Sem resultados.')}));
     for (const item of items) {
       const button = el('button', {type: 'button', 'data-kind': item.tipo, text: describe(item)});
       button.addEventListener('click', () => go(item));
@@ -47,7 +47,8 @@ export function setupSearch(map, config, showMarker) {
       show((await getJSON(`${config.search}?${new URLSearchParams({q})}`)).resultados);
     } catch (error) {
       clear(list);
-      list.append(el('li', {className: 'error', text: `${t('error_generic')} (${error.message})`}));
+      const text = `${gettext('Ocorreu um erro. Tente novamente.')} (${error.message})`;
+      list.append(el('li', {className: 'error', text}));
       list.hidden = false;
     }
   }, 250);

@@ -1,7 +1,7 @@
 // Municipality and freguesia selectors: zoom to the area and filter the map to it.
 import {transformExtent} from 'ol/proj.js';
 import {byId, clear, el} from './dom.js';
-import {t} from './i18n.js';
+import {gettext} from './i18n.js';
 
 function fit(map, bbox) {
   map.getView().fit(transformExtent(bbox, 'EPSG:4326', 'EPSG:3857'),
@@ -10,7 +10,7 @@ function fit(map, bbox) {
 
 function fillFreguesias(select, config, dico) {
   clear(select);
-  select.append(el('option', {value: '', text: t('all_freguesias')}));
+  select.append(el('option', {value: '', text: gettext('Todas as freguesias')}));
   for (const f of config.freguesias.filter((f) => f.municipio === dico)) {
     select.append(el('option', {value: f.dicofre, text: f.nome}));
   }

@@ -1,18 +1,19 @@
 // The layer tree: themes grouped as in the registry. A checked layer shows its legend (one
 // swatch per class; single-symbol layers carry their swatch beside the name) and opacity.
 import {el} from './dom.js';
-import {t} from './i18n.js';
+import {gettext} from './i18n.js';
 import {legendList, swatch} from './legend.js';
 
 function opacityControl(def, title, state, onChange) {
   const slider = el('input', {type: 'range', min: 0, max: 100, step: 5, className: 'opacity',
-    'aria-label': `${t('opacity')} — ${title}`, 'data-layer': def.id});
+    'aria-label': `${gettext('Opacidade')} — ${title}`, 'data-layer': def.id});
   slider.value = String(Math.round((state.opacity.get(def.id) ?? 1) * 100));
   slider.addEventListener('input', () => {
     state.opacity.set(def.id, Number(slider.value) / 100);
     onChange();
   });
-  return el('label', {className: 'opacity-label'}, [el('span', {text: t('opacity')}), slider]);
+  const label = el('span', {text: gettext('Opacidade')});
+  return el('label', {className: 'opacity-label'}, [label, slider]);
 }
 
 function layerRow(entry, state, lang, onChange) {
@@ -57,7 +58,7 @@ export function markZoomRange(container, entries, zoom) {
     if (row) {
       const out = zoom < entry.def.minZoom - 0.5;
       row.classList.toggle('out-of-range', out);
-      row.title = out ? `${t('zoom_in_to_see')}` : '';
+      row.title = out ? gettext('Aproxime o mapa para ver esta camada') : '';
     }
   }
 }

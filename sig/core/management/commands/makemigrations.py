@@ -1,18 +1,36 @@
 """`makemigrations` that puts every new theme table under the shared database rules.
 
 After each CreateModel of the themes app it appends `ThemeSecurity` (RLS, triggers, grants,
-tile freshness) and `TrackChanges` (OGC API collection state), after each AddField the theme's
+tile freshness) and the operations other apps ask for through `after_each_theme_table` (the
+OGC API's `TrackChanges`, registered when that app is ready), after each AddField the theme's
 column grants again (`ThemeGrants`), and makes the migration depend on the migrations that
 define the functions those use.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from django.core.management.commands.makemigrations import Command as BaseCommand
 from django.db.migrations.operations import AddField, CreateModel
+from django.db.migrations.operations.base import Operation
 
 from sig.core.operations import ThemeGrants, ThemeSecurity
-from sig.ogcapi.operations import TrackChanges
 
-REQUIRED = (("core", "0005_hardened_rights"), ("ogcapi", "0003_pinned_search_path"))
+# Migrations every generated theme migration depends on (apps add theirs).
+REQUIRED: list[tuple[str, str]] = [("core", "0005_hardened_rights")]
+# Operations appended after each new theme table, given the table name.
+AFTER_TABLE: list[Callable[[str], Operation]] = [ThemeSecurity]
+
+
+def after_each_theme_table(operation: Callable[[str], Operation],
+                           dependency: tuple[str, str]) -> None:
+    """Hook for an app above the rules: append `operation(table)` after each new theme table,
+    in migrations that depend on `dependency`."""
+    if operation not in AFTER_TABLE:
+        AFTER_TABLE.append(operation)
+    if dependency not in REQUIRED:
+        REQUIRED.append(dependency)
 
 
 def add_theme_security(changes: dict) -> None:
@@ -24,7 +42,7 @@ def add_theme_security(changes: dict) -> None:
         created = [op for op in migration.operations if isinstance(op, CreateModel)]
         for op in created:
             table = op.options.get("db_table") or op.name.lower()
-            migration.operations += [ThemeSecurity(table), TrackChanges(table)]
+            migration.operations += [operation(table) for operation in AFTER_TABLE]
         widened = {op.model_name for op in migration.operations if isinstance(op, AddField)}
         migration.operations += [ThemeGrants(name) for name in sorted(widened)]
 

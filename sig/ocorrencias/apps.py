@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OcorrenciasConfig(AppConfig):
+    name = "sig.ocorrencias"
+    label = "ocorrencias"
+    verbose_name = "Ocorrências"

@@ -1,0 +1,39 @@
+// The editor's shared state: its configuration, the feature being edited and the map's parts,
+// filled in at start-up (main.js). Status messages and who may edit what live here too.
+import {byId} from '../dom.js';
+
+// What the person is doing; `window.sigEditor.state` shows it to automation.
+export const state = {
+  theme: null, // theme schema from the registry
+  municipio: null, // DICO chosen in the menu
+  tool: 'select',
+  current: null, // {feature, isNew, geomChanged, props, undo: []}
+  hasChanges: false,
+};
+
+// Set once by main.js and mapview.js; `source` changes with the theme.
+export const app = {
+  config: null, // the page's configuration (sig/editing/editor_config.py)
+  mine: new Set(), // the municipalities the person edits
+  map: null,
+  featureLayer: null,
+  source: null,
+  select: null,
+};
+
+export function say(message) {
+  byId('estado').textContent = message;
+}
+
+export function number(value) {
+  return value.toLocaleString('pt-PT', {minimumFractionDigits: 2, maximumFractionDigits: 2});
+}
+
+export function editable(feature) {
+  if (!feature || !app.config.user.municipios.length) return false;
+  return !feature.getId() || app.mine.has(feature.get('municipio'));
+}
+
+export function attributeOf(name) {
+  return state.theme.attributes.find((a) => a.name === name);
+}
