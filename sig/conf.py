@@ -238,6 +238,103 @@ class Settings:
         return self.public_url or f"http://127.0.0.1:{self.port}"
 
 
+def _database_settings(app_url: str) -> dict:
+    """Databases and roles, the municipalities and their boundaries."""
+    return {
+        "database_importer_url": _env("SIG_DATABASE_IMPORTER_URL",
+                                   with_user(app_url, "sig_importer")),
+        "database_owner_url": _env("SIG_DATABASE_OWNER_URL", with_user(app_url, "sig_owner")),
+        "database_reader_url": _env("SIG_DATABASE_READER_URL", with_user(app_url, "sig_reader")),
+        "database_admin_url": _env("SIG_DATABASE_ADMIN_URL", with_user(app_url, "postgres")),
+        "database_role": _env("SIG_DATABASE_ROLE", "app"),
+        "municipios": _env_list("SIG_MUNICIPIOS", CIMRL_MUNICIPIOS),
+        "boundary_tolerance_m": float(_env("SIG_BOUNDARY_TOLERANCE_M", "50")),
+        "caop_url": _env("SIG_CAOP_URL", DGT_CAOP_URL).rstrip("/"),
+        "caop_fallback": Path(_env("SIG_CAOP_FALLBACK", str(EMBEDDED_CAOP))),
+        "proj_grids_dir": _env("SIG_PROJ_GRIDS_DIR", ""),
+        "pg_bindir": _env("SIG_PG_BINDIR", ""),
+        "backup_dir": _env("SIG_BACKUP_DIR", ""),
+    }
+
+
+def _import_settings() -> dict:
+    """Budgets and profiles of imports."""
+    return {
+        "import_max_file_mb": int(_env("SIG_IMPORT_MAX_FILE_MB", "1024")),
+        "import_max_unzipped_mb": int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "2048")),
+        "import_max_zip_members": int(_env("SIG_IMPORT_MAX_ZIP_MEMBERS", "10000")),
+        "import_max_zip_ratio": int(_env("SIG_IMPORT_MAX_ZIP_RATIO", "200")),
+        "import_max_memory_mb": int(_env("SIG_IMPORT_MAX_MEMORY_MB", "2048")),
+        "import_max_cpu_seconds": int(_env("SIG_IMPORT_MAX_CPU_SECONDS", "3600")),
+        "import_max_running": int(_env("SIG_IMPORT_MAX_RUNNING", "2")),
+        "import_max_per_user": int(_env("SIG_IMPORT_MAX_PER_USER", "2")),
+        "import_queue_size": int(_env("SIG_IMPORT_QUEUE_SIZE", "20")),
+        "import_profiles_dir": Path(_env("SIG_IMPORT_PROFILES_DIR",
+                                      str(BASE_DIR / "data" / "profiles"))),
+    }
+
+
+def _web_settings(env: str) -> dict:
+    """The web service: addresses, secrets, logs, limits."""
+    return {
+        "port": int(_env("SIG_PORT", "8000")),
+        "secret_key": _env("SIG_SECRET_KEY", "insecure-development-key"),
+        "allowed_hosts": _env_list("SIG_ALLOWED_HOSTS", ("127.0.0.1", "localhost")),
+        "public_url": _env("SIG_PUBLIC_URL", ""),
+        "log_format": _env("SIG_LOG_FORMAT", "json" if env == "production" else "plain"),
+        "log_level": _env("SIG_LOG_LEVEL", "INFO").upper(),
+        "proxy_count": int(_env("SIG_PROXY_COUNT", "1" if env == "production" else "0")),
+        "https_only": _env_bool("SIG_HTTPS_ONLY", False),
+        "tls_proxy": _env_bool("SIG_TLS_PROXY", False),
+        "hsts_seconds": int(_env("SIG_HSTS_SECONDS", "31536000")),
+        "csp": _env("SIG_CSP", DEFAULT_CSP),
+        "max_upload_mb": int(_env("SIG_MAX_UPLOAD_MB", "200")),
+        "max_body_mb": int(_env("SIG_MAX_BODY_MB", "10")),
+        "login_rate": _env("SIG_LOGIN_RATE", "10/10m"),
+        "login_ip_rate": _env("SIG_LOGIN_IP_RATE", "50/10m"),
+        "api_token_rate": _env("SIG_API_TOKEN_RATE", "600/1m"),
+    }
+
+
+def _maps_settings(var_dir: Path) -> dict:
+    """Map rendering, caches and the OGC API's database use."""
+    return {
+        "mapserv_bin": _env("SIG_MAPSERV_BIN", "mapserv"),
+        "cache_dir": Path(_env("SIG_CACHE_DIR", str(var_dir / "cache"))),
+        "run_dir": Path(_env("SIG_RUN_DIR", str(var_dir / "run"))),
+        "raster_dir": Path(_env("SIG_RASTER_DIR", str(var_dir / "rasters"))),
+        "maps_cache": _env("SIG_MAPS_CACHE", "file"),
+        "mapserver_processes": int(_env("SIG_MAPSERVER_PROCESSES", "2")),
+        "maps_external_basemaps": _env_bool("SIG_MAPS_EXTERNAL_BASEMAPS", False),
+        "ogcapi_pool_size": int(_env("SIG_OGCAPI_POOL_SIZE", "8")),
+        "ogcapi_statement_timeout_ms": int(_env("SIG_OGCAPI_STATEMENT_TIMEOUT_MS", "30000")),
+        "ogcapi_tile_limits": _env_bool("SIG_OGCAPI_TILE_LIMITS", True),
+    }
+
+
+def _ocorrencias_settings() -> dict:
+    """The Linha Verde: categories, retention, abuse limits, photos, Open311, e-mail."""
+    return {
+        "ocorrencias_categorias": Path(_env("SIG_OCORRENCIAS_CATEGORIAS",
+                                         str(BASE_DIR / "ocorrencias" / "categorias.yml"))),
+        "ocorrencias_retention_months": int(_env("SIG_OCORRENCIAS_RETENTION_MONTHS", "12")),
+        "ocorrencias_ip_rate": _env("SIG_OCORRENCIAS_IP_RATE", "10/1h"),
+        "ocorrencias_contact_rate": _env("SIG_OCORRENCIAS_CONTACT_RATE", "5/1h"),
+        "ocorrencias_min_fill_seconds": int(_env("SIG_OCORRENCIAS_MIN_FILL_SECONDS", "3")),
+        "ocorrencias_photo_max_mb": int(_env("SIG_OCORRENCIAS_PHOTO_MAX_MB", "10")),
+        "ocorrencias_photo_max_pixels": int(_env("SIG_OCORRENCIAS_PHOTO_MAX_PIXELS", "50000000")),
+        "ocorrencias_photo_edge_px": int(_env("SIG_OCORRENCIAS_PHOTO_EDGE_PX", "1600")),
+        "open311_key_rate": _env("SIG_OPEN311_KEY_RATE", "60/1m"),
+        "open311_jurisdiction": _env("SIG_OPEN311_JURISDICTION", "regiaodeleiria.pt"),
+        "smtp_host": _env("SIG_SMTP_HOST", ""),
+        "smtp_port": int(_env("SIG_SMTP_PORT", "25")),
+        "smtp_user": _env("SIG_SMTP_USER", ""),
+        "smtp_password": _env("SIG_SMTP_PASSWORD", ""),
+        "smtp_starttls": _env_bool("SIG_SMTP_STARTTLS", False),
+        "mail_from": _env("SIG_MAIL_FROM", "linha-verde@localhost"),
+    }
+
+
 def load_settings() -> Settings:
     """Build settings from the environment (no caching)."""
     pg_port = int(_env("SIG_PG_PORT", "54329"))
@@ -252,79 +349,9 @@ def load_settings() -> Settings:
     debug = _env_bool("SIG_DEBUG", env != "production")
     var_dir = Path(_env("SIG_VAR_DIR", str(BASE_DIR / "var")))
     return Settings(
-        pg_port=pg_port,
-        db_name=db_name,
-        database_url=app_url,
-        database_importer_url=_env("SIG_DATABASE_IMPORTER_URL",
-                                   with_user(app_url, "sig_importer")),
-        database_owner_url=_env("SIG_DATABASE_OWNER_URL", with_user(app_url, "sig_owner")),
-        database_reader_url=_env("SIG_DATABASE_READER_URL", with_user(app_url, "sig_reader")),
-        database_admin_url=_env("SIG_DATABASE_ADMIN_URL", with_user(app_url, "postgres")),
-        database_role=_env("SIG_DATABASE_ROLE", "app"),
-        municipios=_env_list("SIG_MUNICIPIOS", CIMRL_MUNICIPIOS),
-        boundary_tolerance_m=float(_env("SIG_BOUNDARY_TOLERANCE_M", "50")),
-        caop_url=_env("SIG_CAOP_URL", DGT_CAOP_URL).rstrip("/"),
-        caop_fallback=Path(_env("SIG_CAOP_FALLBACK", str(EMBEDDED_CAOP))),
-        proj_grids_dir=_env("SIG_PROJ_GRIDS_DIR", ""),
-        import_max_file_mb=int(_env("SIG_IMPORT_MAX_FILE_MB", "1024")),
-        import_max_unzipped_mb=int(_env("SIG_IMPORT_MAX_UNZIPPED_MB", "2048")),
-        import_max_zip_members=int(_env("SIG_IMPORT_MAX_ZIP_MEMBERS", "10000")),
-        import_max_zip_ratio=int(_env("SIG_IMPORT_MAX_ZIP_RATIO", "200")),
-        import_max_memory_mb=int(_env("SIG_IMPORT_MAX_MEMORY_MB", "2048")),
-        import_max_cpu_seconds=int(_env("SIG_IMPORT_MAX_CPU_SECONDS", "3600")),
-        import_max_running=int(_env("SIG_IMPORT_MAX_RUNNING", "2")),
-        import_max_per_user=int(_env("SIG_IMPORT_MAX_PER_USER", "2")),
-        import_queue_size=int(_env("SIG_IMPORT_QUEUE_SIZE", "20")),
-        import_profiles_dir=Path(_env("SIG_IMPORT_PROFILES_DIR",
-                                      str(BASE_DIR / "data" / "profiles"))),
-        var_dir=var_dir,
-        port=int(_env("SIG_PORT", "8000")),
-        secret_key=_env("SIG_SECRET_KEY", "insecure-development-key"),
-        debug=debug,
-        allowed_hosts=_env_list("SIG_ALLOWED_HOSTS", ("127.0.0.1", "localhost")),
-        public_url=_env("SIG_PUBLIC_URL", ""),
-        env=env,
-        log_format=_env("SIG_LOG_FORMAT", "json" if env == "production" else "plain"),
-        log_level=_env("SIG_LOG_LEVEL", "INFO").upper(),
-        proxy_count=int(_env("SIG_PROXY_COUNT", "1" if env == "production" else "0")),
-        https_only=_env_bool("SIG_HTTPS_ONLY", False),
-        tls_proxy=_env_bool("SIG_TLS_PROXY", False),
-        hsts_seconds=int(_env("SIG_HSTS_SECONDS", "31536000")),
-        csp=_env("SIG_CSP", DEFAULT_CSP),
-        max_upload_mb=int(_env("SIG_MAX_UPLOAD_MB", "200")),
-        max_body_mb=int(_env("SIG_MAX_BODY_MB", "10")),
-        login_rate=_env("SIG_LOGIN_RATE", "10/10m"),
-        login_ip_rate=_env("SIG_LOGIN_IP_RATE", "50/10m"),
-        api_token_rate=_env("SIG_API_TOKEN_RATE", "600/1m"),
-        pg_bindir=_env("SIG_PG_BINDIR", ""),
-        backup_dir=_env("SIG_BACKUP_DIR", ""),
-        mapserv_bin=_env("SIG_MAPSERV_BIN", "mapserv"),
-        cache_dir=Path(_env("SIG_CACHE_DIR", str(var_dir / "cache"))),
-        run_dir=Path(_env("SIG_RUN_DIR", str(var_dir / "run"))),
-        raster_dir=Path(_env("SIG_RASTER_DIR", str(var_dir / "rasters"))),
-        maps_cache=_env("SIG_MAPS_CACHE", "file"),
-        mapserver_processes=int(_env("SIG_MAPSERVER_PROCESSES", "2")),
-        maps_external_basemaps=_env_bool("SIG_MAPS_EXTERNAL_BASEMAPS", False),
-        ogcapi_pool_size=int(_env("SIG_OGCAPI_POOL_SIZE", "8")),
-        ogcapi_statement_timeout_ms=int(_env("SIG_OGCAPI_STATEMENT_TIMEOUT_MS", "30000")),
-        ogcapi_tile_limits=_env_bool("SIG_OGCAPI_TILE_LIMITS", True),
-        ocorrencias_categorias=Path(_env("SIG_OCORRENCIAS_CATEGORIAS",
-                                         str(BASE_DIR / "ocorrencias" / "categorias.yml"))),
-        ocorrencias_retention_months=int(_env("SIG_OCORRENCIAS_RETENTION_MONTHS", "12")),
-        ocorrencias_ip_rate=_env("SIG_OCORRENCIAS_IP_RATE", "10/1h"),
-        ocorrencias_contact_rate=_env("SIG_OCORRENCIAS_CONTACT_RATE", "5/1h"),
-        ocorrencias_min_fill_seconds=int(_env("SIG_OCORRENCIAS_MIN_FILL_SECONDS", "3")),
-        ocorrencias_photo_max_mb=int(_env("SIG_OCORRENCIAS_PHOTO_MAX_MB", "10")),
-        ocorrencias_photo_max_pixels=int(_env("SIG_OCORRENCIAS_PHOTO_MAX_PIXELS", "50000000")),
-        ocorrencias_photo_edge_px=int(_env("SIG_OCORRENCIAS_PHOTO_EDGE_PX", "1600")),
-        open311_key_rate=_env("SIG_OPEN311_KEY_RATE", "60/1m"),
-        open311_jurisdiction=_env("SIG_OPEN311_JURISDICTION", "regiaodeleiria.pt"),
-        smtp_host=_env("SIG_SMTP_HOST", ""),
-        smtp_port=int(_env("SIG_SMTP_PORT", "25")),
-        smtp_user=_env("SIG_SMTP_USER", ""),
-        smtp_password=_env("SIG_SMTP_PASSWORD", ""),
-        smtp_starttls=_env_bool("SIG_SMTP_STARTTLS", False),
-        mail_from=_env("SIG_MAIL_FROM", "linha-verde@localhost"),
+        pg_port=pg_port, db_name=db_name, database_url=app_url, env=env, debug=debug,
+        var_dir=var_dir, **_database_settings(app_url), **_import_settings(),
+        **_web_settings(env), **_maps_settings(var_dir), **_ocorrencias_settings(),
     )
 
 
