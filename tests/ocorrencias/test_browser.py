@@ -198,11 +198,9 @@ def test_report_triage_reply_status_page_and_email(server, staff, browser, smtp_
     assert REPLY in message.get_payload() and f"/ocorrencias/{code}/" in message.get_payload()
 
 
-def test_keyboard_places_the_point_and_the_page_paints_quickly(server, browser):
-    context, page = _context(browser)
+def test_keyboard_places_the_point(server, browser):
+    context, page = _context(browser)  # the page's first paint: scripts/bench-report-page
     page.goto(f"{server}/ocorrencias/")
-    paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
-    assert paint < 2000, paint
     page.locator("#report-map").focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
