@@ -20,42 +20,21 @@ from PIL import Image
 
 from sig.conf import BASE_DIR
 from sig.tilegrid import PTTM06
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, run_sig, wait_for
 from tests.editing.conftest import tag
 
 PORT = 8431
 BASE = f"http://127.0.0.1:{PORT}"
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 USER, PASSWORD = "browser_1009", "Janela-de-Leiria-2026"
 TILE_LEVEL = 12
 NEIGHBOUR = (-66500.0, 12000.0)  # Marinha Grande (1010), west of the Leiria border
 
 
-def _sig(*args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(Path(sys.executable).parent / "sig"), *args], input=stdin,
-                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
 def server(caop):
     """The service as deployed (`sig serve`), on a port of its own, stopped afterwards."""
-    _sig("user", "add", USER, "--role", "editor", "--municipio", "1009", "--password-stdin",
+    run_sig("user", "add", USER, "--role", "editor", "--municipio", "1009", "--password-stdin",
          stdin=PASSWORD + "\n")
     log = (ARTIFACTS / "browser-server.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -64,7 +43,7 @@ def server(caop):
             [str(Path(sys.executable).parent / "sig"), "serve", "--port", str(PORT),
              "--workers", "1"], stdout=output, stderr=subprocess.STDOUT, env=os.environ.copy())
         try:
-            _wait_for(f"{BASE}/healthz", 90)
+            wait_for(f"{BASE}/healthz", 90)
             yield BASE
         finally:
             process.terminate()
@@ -76,7 +55,7 @@ def page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="pt-PT")
         page.problems, page.dialogs = [], []

@@ -8,7 +8,8 @@ import io
 import pytest
 from PIL import Image
 
-from sig.editing.accounts import Actor, actor_for, add_user, get_user
+from sig.editing.accounts import Actor
+from tests.editing.conftest import make_user, quick_password_hashing  # noqa: F401 (fixture)
 
 # Leiria castle and the centre of Marinha Grande, WGS84 lon/lat.
 LEIRIA = (-8.8078, 39.7475)
@@ -16,17 +17,6 @@ MARINHA = (-8.9314, 39.7485)
 # Lisbon and Coimbra: outside the served municipalities.
 LISBOA = (-9.1393, 38.7223)
 COIMBRA = (-8.4292, 40.2033)
-PASSWORD = "Leiria-castelo-2026"
-
-
-def make_user(username: str, role: str, municipios: tuple[str, ...] = ()) -> Actor:
-    add_user(username, role, municipios, password=PASSWORD)
-    return actor_for(get_user(username))
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from aiosmtpd.controller import Controller
 from PIL import Image
 
 from sig.conf import BASE_DIR
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, run_sig, wait_for
 from tests.conftest import free_port
 from tests.ocorrencias.conftest import LEIRIA
 from tests.ocorrencias.test_triage import Sink
@@ -27,32 +27,11 @@ from tests.ocorrencias.test_triage import Sink
 PORTS = range(8650, 8700)
 SMTP_PORTS = range(18300, 18350)
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "Castelo-de-Leiria-2026"
 REPORTER = "residente.lv@example.pt"
 REPLY = "A equipa de iluminação vai substituir a lâmpada amanhã."
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "pt-PT"}
-
-
-def _sig(*args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(Path(sys.executable).parent / "sig"), *args], input=stdin,
-                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def _wait_for(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.5)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +49,7 @@ def staff(caop) -> dict[str, str]:
     suffix = secrets.token_hex(3)
     people = {"1009": f"lv_leiria_{suffix}", "1010": f"lv_marinha_{suffix}"}
     for dico, username in people.items():
-        _sig("user", "add", username, "--role", "editor", "--municipio", dico,
+        run_sig("user", "add", username, "--role", "editor", "--municipio", dico,
              "--password-stdin", stdin=PASSWORD + "\n")
     return people
 
@@ -87,7 +66,7 @@ def server(caop, smtp_sink):
             [str(Path(sys.executable).parent / "sig"), "serve", "--port", str(port),
              "--workers", "2"], stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
-            _wait_for(f"http://127.0.0.1:{port}/healthz", 120)
+            wait_for(f"http://127.0.0.1:{port}/healthz", 120)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
@@ -99,7 +78,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
                                               args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -15,12 +15,10 @@ from pathlib import Path
 import pytest
 
 from sig.conf import BASE_DIR, get_settings
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import free_port
 
 PORTS = range(8500, 8600)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = BASE_DIR / "var" / "test-artifacts"
 
 
