@@ -9,11 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from sig.conf import get_settings
 from sig.registry import RegistryError, get_registry
+from sig.registry.loader import parse_yaml
 from sig.registry.schema import IDENT, Strict, Text
 
 DEFAULT_SERVICE = "default"
@@ -76,23 +76,12 @@ class Categories:
 
 
 def _parse(path: Path) -> CategoryFile:
-    """Stages 1 and 2: YAML syntax, then types."""
+    """Stages 1 and 2: YAML syntax, then types (as the layer registry's files)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CategoryError([f"{path.name}: cannot be read: {exc.strerror}"]) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise CategoryError([f"{path.name}:{line} invalid YAML: {exc}"]) from exc
-    if not isinstance(data, dict):
-        raise CategoryError([f"{path.name}: expected a mapping at the top level"])
-    try:
-        return CategoryFile.model_validate(data)
-    except ValidationError as exc:
-        problems = [f"{path.name}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                    for e in exc.errors()]
-        raise CategoryError(problems) from exc
+    return parse_yaml(path, text, CategoryFile, CategoryError)
 
 
 def _check_category(path: Path, index: int, category: Category, themes: set[str]) -> list[str]:

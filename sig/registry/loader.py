@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sig.conf import BASE_DIR
 from sig.registry.schema import AttributeType, CodeListFile, CodeValue, Text, Theme
@@ -60,21 +60,27 @@ def _where(path: Path, loc: Iterable[object]) -> str:
     return f"{path.name}: {dotted}" if dotted else path.name
 
 
-def parse_file(path: Path) -> Theme:
-    """Stages 1 and 2 for one file: YAML syntax, then types against the schema."""
+def parse_yaml[M: BaseModel](path: Path, text: str, model: type[M],
+                             error: type[RegistryError] = RegistryError) -> M:
+    """Stages 1 and 2 for one YAML file: syntax, then types against `model`; every problem
+    names the file and the line or field (raised as `error`)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise RegistryError([f"{path.name}:{line} invalid YAML: {exc}"]) from exc
+        raise error([f"{path.name}:{line} invalid YAML: {exc}"]) from exc
     if not isinstance(data, dict):
-        raise RegistryError([f"{path.name}: expected a mapping at the top level"])
+        raise error([f"{path.name}: expected a mapping at the top level"])
     try:
-        return Theme.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{_where(path, e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise RegistryError(problems) from exc
+        raise error([f"{_where(path, e['loc'])}: {e['msg']}" for e in exc.errors()]) from exc
+
+
+def parse_file(path: Path) -> Theme:
+    """Stages 1 and 2 for one theme file."""
+    return parse_yaml(path, path.read_text(encoding="utf-8"), Theme)
 
 
 def read_codelist_file(folder: Path, spec: CodeListFile) -> tuple[CodeValue, ...]:
