@@ -67,6 +67,16 @@ RULE_TRIGGERS = {
 }
 # Triggers of earlier versions of the rules, removed when the rules are attached again.
 FORMER_TRIGGERS = ("t05_guard", "t10_geom", "t90_audit")
+# The row versions and the audit log: what tables other than the themes take from the rules.
+VERSION_AND_AUDIT = ("t20_version_insert", "t20_version_update", "t90_audit_insert",
+                     "t90_audit_delete", "t90_audit_update")
+
+
+def triggers_sql(table: str, names: tuple[str, ...]) -> str:
+    """One statement (re)creating the named rule triggers on `table`."""
+    t = f'public."{table}"'
+    return " ".join(f"DROP TRIGGER IF EXISTS {name} ON {t}; "
+                    f"CREATE TRIGGER {name} {RULE_TRIGGERS[name].format(t=t)};" for name in names)
 
 THEME_TRIGGERS = (*RULE_TRIGGERS, *TILE_TRIGGERS)
 

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from django.db import migrations
 
+from sig.core.security import VERSION_AND_AUDIT, triggers_sql
+
 SQL = (Path(__file__).resolve().parent.parent / "sql" / "ocorrencias.sql").read_text(
-    encoding="utf-8")
+    encoding="utf-8") + triggers_sql("ocorrencia", VERSION_AND_AUDIT)
 REVERSE = """
 DROP VIEW IF EXISTS public.ocorrencia_historico_publico, public.ocorrencia_publica;
 DROP TABLE IF EXISTS public.ocorrencia_foto, public.ocorrencia_contacto,

@@ -288,25 +288,11 @@ CREATE TRIGGER t03_route BEFORE INSERT ON public.ocorrencia
 DROP TRIGGER IF EXISTS t05_guard_update ON public.ocorrencia;
 CREATE TRIGGER t05_guard_update BEFORE UPDATE ON public.ocorrencia
   FOR EACH ROW EXECUTE FUNCTION acl.ocorrencia_guardar();
-DROP TRIGGER IF EXISTS t20_version_insert ON public.ocorrencia;
-CREATE TRIGGER t20_version_insert BEFORE INSERT ON public.ocorrencia
-  FOR EACH ROW EXECUTE FUNCTION acl.stamp_insert();
-DROP TRIGGER IF EXISTS t20_version_update ON public.ocorrencia;
-CREATE TRIGGER t20_version_update BEFORE UPDATE ON public.ocorrencia
-  FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION acl.stamp_update();
 DROP TRIGGER IF EXISTS t80_event ON public.ocorrencia;
 CREATE TRIGGER t80_event AFTER INSERT OR UPDATE OF estado ON public.ocorrencia
   FOR EACH ROW EXECUTE FUNCTION acl.ocorrencia_registar_estado();
-DROP TRIGGER IF EXISTS t90_audit_insert ON public.ocorrencia;
-CREATE TRIGGER t90_audit_insert AFTER INSERT ON public.ocorrencia REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows();
-DROP TRIGGER IF EXISTS t90_audit_update ON public.ocorrencia;
-CREATE TRIGGER t90_audit_update AFTER UPDATE ON public.ocorrencia
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION audit.log_change();
-DROP TRIGGER IF EXISTS t90_audit_delete ON public.ocorrencia;
-CREATE TRIGGER t90_audit_delete AFTER DELETE ON public.ocorrencia REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION audit.log_rows();
+-- t20_version_* and t90_audit_*: the themes' own (sig.core.security.VERSION_AND_AUDIT),
+-- created by the migration after this file.
 DROP TRIGGER IF EXISTS t00_no_truncate ON public.ocorrencia;
 CREATE TRIGGER t00_no_truncate BEFORE TRUNCATE ON public.ocorrencia
   FOR EACH STATEMENT EXECUTE FUNCTION acl.ocorrencia_so_acrescenta();
