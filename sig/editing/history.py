@@ -109,7 +109,7 @@ def timeline(theme: Theme, pk: int, srid: int = 3763) -> list[dict]:
     found = entries(theme, pk)
     if not found:
         raise NotFound(f"não há histórico do elemento {pk} de {theme.id}")
-    found = [_with_image(theme, e) for e in found]
+    found = [_with_image(theme, e, found) for e in found]
     return [{
         "alteracao": e.id, "op": e.op, "operacao": OPERATIONS[e.op], "em": e.at.isoformat(),
         "autor": e.actor, "utilizador_bd": e.db_user, "aplicacao": e.application_name,
@@ -120,12 +120,12 @@ def timeline(theme: Theme, pk: int, srid: int = 3763) -> list[dict]:
     } for e in found]
 
 
-def _with_image(theme: Theme, entry: Entry) -> Entry:
+def _with_image(theme: Theme, entry: Entry, log: list[Entry]) -> Entry:
     """A creation entry with the feature's content right after it: the log keeps no image of
     a creation, since the present row and the later entries determine it."""
     if entry.op != "I" or entry.new_values is not None:
         return entry
-    values, geom = state_after(theme, entry.row_id, entry.id)
+    values, geom = state_after(theme, entry.row_id, entry.id, log)
     return dataclasses.replace(entry, new_values=values, new_geom=geom)
 
 
@@ -139,10 +139,12 @@ def _current_image(theme: Theme, pk: int) -> tuple[dict | None, str | None]:
     return (json.loads(values) if isinstance(values, str) else values), rows[0][1]
 
 
-def state_after(theme: Theme, pk: int, change_id: int) -> tuple[dict, str]:
+def state_after(theme: Theme, pk: int, change_id: int,
+                log: list[Entry] | None = None) -> tuple[dict, str]:
     """The feature's content and geometry (hex EWKB) right after change `change_id`, walking
-    back from its present state (or from its deletion) through the log."""
-    log = entries(theme, pk)
+    back from its present state (or from its deletion) through the log (read here unless
+    the caller has it)."""
+    log = entries(theme, pk) if log is None else log
     target = next((e for e in log if e.id == change_id), None)
     if target is None:
         raise NotFound(f"a alteração {change_id} não é do elemento {pk} de {theme.id}")

@@ -22,10 +22,15 @@ from psycopg import sql
 # Raised when the way a source feature becomes a theme row changes in the code.
 VERSION = "1"
 TABLE = sql.Identifier("public", "importing_fingerprint")
-# How a write stores a fingerprint (see sqlsteps.merge): the row's last one wins.
-UPSERT = sql.SQL(
-    "ON CONFLICT (table_name, row_id) DO UPDATE SET row_version = EXCLUDED.row_version, "
-    "updated_at = EXCLUDED.updated_at, hash = EXCLUDED.hash")
+
+
+def storing(rows: sql.Composable) -> sql.Composed:
+    """The statement storing the fingerprints `rows` selects (table_name, row_id, row_version,
+    updated_at, hash); a row's last fingerprint wins."""
+    return sql.SQL(
+        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) {rows} "
+        "ON CONFLICT (table_name, row_id) DO UPDATE SET row_version = EXCLUDED.row_version, "
+        "updated_at = EXCLUDED.updated_at, hash = EXCLUDED.hash").format(fp=TABLE, rows=rows)
 
 
 def hash_key(parts: Iterable[str]) -> str:

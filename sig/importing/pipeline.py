@@ -396,7 +396,7 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
     A key left alone (unchanged fingerprint) that the source now repeats makes the run stage
     everything again in full, so that every copy of the key meets the duplicate rule."""
     theme = plan.theme
-    known = known or fingerprint.Known([], [])
+    known = fingerprint.Known([], []) if known is None else known
     cur.execute(staging.staging_ddl(theme))
     cur.execute("CREATE TEMP TABLE imp_layers (idx integer PRIMARY KEY, name text) "
                 "ON COMMIT DROP")

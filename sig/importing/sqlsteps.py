@@ -208,13 +208,11 @@ def _attribute_names(theme: Theme) -> list[sql.Identifier]:
 def _recorded(statement: sql.Composable, table: str) -> sql.Composed:
     """`statement` (an INSERT or UPDATE of the theme returning its rows' id, stamp and key)
     with the fingerprint of every row it writes stored in the same statement."""
-    return sql.SQL(
-        "WITH written AS ({statement} RETURNING t.id, t.row_version, t.updated_at, t.fonte_id) "
-        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) "
-        "SELECT {table}, w.id, w.row_version, w.updated_at, s.src_hash FROM written w "
-        "JOIN imp_stg s ON s.fonte_id = w.fonte_id AND NOT s.skipped {upsert}").format(
-            statement=statement, fp=fingerprint.TABLE, table=sql.Literal(table),
-            upsert=fingerprint.UPSERT)
+    return sql.SQL("WITH written AS ({statement} RETURNING t.id, t.row_version, t.updated_at, "
+                   "t.fonte_id) {store}").format(statement=statement, store=fingerprint.storing(
+                       sql.SQL("SELECT {table}, w.id, w.row_version, w.updated_at, s.src_hash "
+                               "FROM written w JOIN imp_stg s ON s.fonte_id = w.fonte_id "
+                               "AND NOT s.skipped").format(table=sql.Literal(table))))
 
 
 def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
@@ -255,12 +253,10 @@ def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
 
 def _confirm_same(cur, table: sql.Identifier, name: str) -> int:
     """Fingerprints for the rows found the same as the source; returns how many."""
-    cur.execute(sql.SQL(
-        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) "
+    cur.execute(fingerprint.storing(sql.SQL(
         "SELECT {name}, t.id, t.row_version, t.updated_at, s.src_hash FROM imp_match m "
-        "JOIN {table} t ON t.id = m.target JOIN imp_stg s USING (seq) WHERE m.same {upsert}"
-    ).format(fp=fingerprint.TABLE, name=sql.Literal(name), table=table,
-             upsert=fingerprint.UPSERT))
+        "JOIN {table} t ON t.id = m.target JOIN imp_stg s USING (seq) WHERE m.same").format(
+            name=sql.Literal(name), table=table)))
     return cur.rowcount
 
 

@@ -172,5 +172,5 @@ def skipped_text(seqs: np.ndarray, layer: int, keys: np.ndarray, hashes: np.ndar
     """The COPY text of features left alone: sequence, layer, key and fingerprint."""
     tail = "\t" + "\t".join([NULL] * (len(FIXED_COLUMNS) - 6 + len(theme.attributes))) + "\n"
     lead = f"\t{layer}\t{NULL}\t"
-    return "".join(f"{s}{lead}{escape(k)}\t{h}\tt{tail}"
-                   for s, k, h in zip(seqs.tolist(), keys.tolist(), hashes.tolist(), strict=True))
+    return "".join(f"{s}{lead}{k}\t{h}\tt{tail}" for s, k, h in zip(
+        seqs.tolist(), _escaped(keys.tolist()), hashes.tolist(), strict=True))
