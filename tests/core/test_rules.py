@@ -271,3 +271,26 @@ def test_a_boundary_a_feature_names_cannot_be_deleted_or_renumbered(caop, app, o
     finally:
         owner.execute("DELETE FROM equipamentos WHERE id = %s", (feature_id,))
         owner.commit()
+
+
+def test_a_change_that_keeps_the_bounding_box_is_audited(caop, editor, owner):
+    """The update audit compares whole rows: moving a polygon's inner vertex (same bounding
+    box) is a change, recorded with both geometries, as the editor's own login."""
+    square = ("SRID=3763;MULTIPOLYGON(((-57900 8900,-57700 8900,-57700 9100,-57900 9100,"
+              "-57900 8900)))")
+    dented = ("SRID=3763;MULTIPOLYGON(((-57900 8900,-57800 8950,-57700 8900,-57700 9100,"
+              "-57900 9100,-57900 8900)))")
+    code = get_registry().code_values("ordenamento", "codigo")[0]
+    fid = editor.execute("INSERT INTO ordenamento (municipio, codigo, geom) "
+                         "VALUES ('1009', %s, %s) RETURNING id", (code, square)).fetchone()[0]
+    editor.execute("UPDATE ordenamento SET geom = %s WHERE id = %s", (dented, fid))
+    editor.commit()
+    try:
+        rows = owner.execute(
+            "SELECT op, ST_Equals(old_geom, %s::geometry), ST_Equals(new_geom, %s::geometry) "
+            "FROM audit.change_log WHERE table_name = 'ordenamento' AND row_id = %s "
+            "ORDER BY id", (square, dented, fid)).fetchall()
+        assert rows == [("I", None, None), ("U", True, True)]
+    finally:
+        owner.execute("DELETE FROM ordenamento WHERE id = %s", (fid,))
+        owner.commit()

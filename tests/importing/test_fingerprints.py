@@ -4,7 +4,9 @@ lets a fingerprint hide a later edit, a restore or a change of the profile."""
 from __future__ import annotations
 
 import pandas as pd
+import psycopg
 import pyogrio
+import pytest
 
 from tests.conftest import act_as
 from tests.importing.conftest import do_import, scalar, write
@@ -83,3 +85,18 @@ def test_a_key_left_alone_that_the_source_now_repeats_meets_the_duplicate_rule(
     assert (again.read, again.quarantined, again.unchanged) == (4, 2, 2)
     reasons = dict(again.reasons)
     assert reasons["chave de origem repetida na fonte: a"] == 2
+
+
+@pytest.mark.parametrize("role", ["app", "editor", "reader"])
+def test_no_login_may_forge_a_fingerprint(tmp_path, clean, leiria_points, role, request):
+    """A forged fingerprint could make the next import leave a hand edit in place of the
+    source: only sig_importer writes them."""
+    _first_import(tmp_path, clean, leiria_points)
+    conn = request.getfixturevalue(role)
+    for statement in ("UPDATE importing_fingerprint SET hash = 0",
+                      "INSERT INTO importing_fingerprint VALUES ('equipamentos', 1, 1, now(), 0)",
+                      "DELETE FROM importing_fingerprint"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+        conn.rollback()
+    assert _fingerprints(clean) == 3
