@@ -1,4 +1,5 @@
-"""The MapServer mapfile: a neutral basemap, one layer per theme, classes per code-list value.
+"""The MapServer mapfile: a neutral basemap, one layer per theme, classes per code-list value,
+and the residents' occurrences by state.
 
 Every theme is drawn from PostGIS as `sig_reader`, styled from the registry: one class per
 code of the classifying attribute (named with its pt-PT label, so GetLegendGraphic reads
@@ -13,8 +14,10 @@ from sig.maps.vocabulary import (
     BASEMAP_GROUP,
     BOUNDARIES_GROUP,
     LAYER_ATTRIBUTE,
+    OCCURRENCES_LAYER,
     map_head,
 )
+from sig.ocorrencias.public import STATE_COLOURS, STATE_LABELS
 from sig.registry import Registry, Theme
 from sig.registry.schema import Label, Symbol
 from sig.symbology import StyleClass, style_classes
@@ -118,6 +121,24 @@ def _theme_layer(registry: Registry, theme: Theme) -> list[str]:
     if maps.max_scale:
         lines.append(f"    MAXSCALEDENOM {maps.max_scale:g}")
     return lines + _classes(registry, theme) + ["  END"]
+
+
+def _occurrences_layer() -> list[str]:
+    """The residents' occurrences from their open-data view (public columns only), one class
+    per state in the web map's colours."""
+    columns = ["id", f"'{OCCURRENCES_LAYER}'::text AS {LAYER_ATTRIBUTE}", "codigo", "categoria",
+               "municipio", "freguesia", "estado", "criada_em"]
+    lines = ["  LAYER", f'    NAME "{OCCURRENCES_LAYER}"', "    TYPE POINT", "    STATUS ON",
+             *CONNECTION, _data(columns, "ocorrencia_dados"), '    PROJECTION "init=epsg:3763" END',
+             '    TEMPLATE "consulta"', f"    TOLERANCE {INFO_TOLERANCE_PX} TOLERANCEUNITS PIXELS",
+             *_metadata("Ocorrências (Linha Verde)",
+                        "Ocorrências reportadas pelos munícipes, pelo estado da resolução")]
+    for state, colour in STATE_COLOURS.items():
+        lines += ["    CLASS", f"      NAME {q(STATE_LABELS[state]['pt'])}",
+                  f'      EXPRESSION ("[estado]" = "{state}")',
+                  f'      STYLE SYMBOL "circle" SIZE 10 COLOR "{colour}" OUTLINECOLOR "#ffffff" '
+                  "WIDTH 1.5 END", "    END"]
+    return lines + ["  END"]
 
 
 def _base_layer(name: str, group: str, kind: str, source: tuple[str, str, str],
@@ -258,5 +279,6 @@ def render(registry: Registry) -> str:
     for theme in registry:
         if theme.exposure.maps.enabled:
             lines += _theme_layer(registry, theme)
+    lines += _occurrences_layer()
     lines.append("END")
     return "\n".join(lines) + "\n"

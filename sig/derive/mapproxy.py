@@ -1,4 +1,5 @@
-"""`mapproxy.yaml`: cached WMS/WMTS/tiles of the basemap and every theme over the mapfile.
+"""`mapproxy.yaml`: cached WMS/WMTS/tiles of the basemap, every theme and the occurrences over
+the mapfile.
 
 Grids: GLOBAL_WEBMERCATOR and the project's PT-TM06 grid (the same tile matrix set as the
 vector tiles). Deployment values are `${SIG_*}` references that the service resolves at
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import yaml
 
-from sig.maps.vocabulary import BASEMAP_GROUP, BOUNDARIES_GROUP
+from sig.maps.vocabulary import BASEMAP_GROUP, BOUNDARIES_GROUP, OCCURRENCES_LAYER
 from sig.registry import Registry, Theme
 from sig.tilegrid import PIXEL_SIZE_M, PTTM06
 
@@ -65,9 +66,11 @@ def _resolution_range(theme: Theme) -> dict:
     return limits
 
 
+QUERYABLE = {"featureinfo": True, "legendgraphic": True, "version": "1.3.0"}
+
+
 def _theme_source(theme: Theme) -> dict:
-    return _source(theme.id, **_resolution_range(theme),
-                   wms_opts={"featureinfo": True, "legendgraphic": True, "version": "1.3.0"})
+    return _source(theme.id, **_resolution_range(theme), wms_opts=dict(QUERYABLE))
 
 
 def _theme_layer(theme: Theme) -> dict:
@@ -86,6 +89,11 @@ BASE_LAYERS = [
      "md": {"abstract": "Limites e nomes dos municípios e das freguesias (CAOP)."},
      "sources": [f"{BOUNDARIES_GROUP}_cache"]},
 ]
+OCCURRENCES = {
+    "name": OCCURRENCES_LAYER, "title": "Ocorrências (Linha Verde)",
+    "md": {"abstract": "Ocorrências reportadas pelos munícipes na via e no espaço público, pelo "
+                       "estado da resolução (sem dados pessoais)."},
+    "sources": [f"{OCCURRENCES_LAYER}_cache"]}
 
 
 def _base_sources() -> dict:
@@ -93,6 +101,10 @@ def _base_sources() -> dict:
         f"{BASEMAP_GROUP}_src": _source(f"{BASEMAP_GROUP},{BOUNDARIES_GROUP}", transparent=False),
         f"{BOUNDARIES_GROUP}_src": _source(BOUNDARIES_GROUP, wms_opts={"legendgraphic": True}),
     }
+
+
+def _occurrences_source() -> dict:
+    return {f"{OCCURRENCES_LAYER}_src": _source(OCCURRENCES_LAYER, wms_opts=dict(QUERYABLE))}
 
 
 SERVICES = {
@@ -132,10 +144,11 @@ def config(registry: Registry) -> dict:
     themes = [theme for theme in registry if theme.exposure.maps.enabled]
     sources = _base_sources()
     sources.update({f"{theme.id}_src": _theme_source(theme) for theme in themes})
+    sources.update(_occurrences_source())
     caches = {name.removesuffix("_src") + "_cache": _cache(name) for name in sources}
     return {
         "services": SERVICES,
-        "layers": BASE_LAYERS + [_theme_layer(theme) for theme in themes],
+        "layers": BASE_LAYERS + [_theme_layer(theme) for theme in themes] + [OCCURRENCES],
         "caches": caches,
         "sources": sources,
         "grids": {PTTM06.id: PTTM06_GRID},

@@ -31,7 +31,7 @@ from pathlib import Path
 from sig.maps import tiles
 from sig.maps.rasters import CONFIG_CHANNEL
 from sig.maps.rasters import NAME as LAYER_NAME  # what a sig_maps_config notification carries
-from sig.maps.vocabulary import GROUP_TABLES
+from sig.maps.vocabulary import LAYER_TABLES
 
 log = logging.getLogger("sig.maps.freshness")
 
@@ -77,7 +77,7 @@ def tables_by_cache(conf: dict) -> dict[str, set[str]]:
             if source.get("type") != "mapserver":
                 continue
             for layer in str(source["req"].get("layers", "")).split(","):
-                tables |= GROUP_TABLES.get(layer, {layer})
+                tables |= LAYER_TABLES.get(layer, {layer})
         result[name] = tables
     return result
 

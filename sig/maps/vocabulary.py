@@ -11,10 +11,13 @@ LAYER_ATTRIBUTE = "camada"
 # Layer groups of the basemap: opaque background with roads, and the boundaries overlay.
 BASEMAP_GROUP = "mapa_base"
 BOUNDARIES_GROUP = "limites_administrativos"
-# Tables each basemap group draws (a theme layer draws the table of its name).
-GROUP_TABLES = {
+# The residents' occurrences (Linha Verde), drawn from the public view of table `ocorrencia`.
+OCCURRENCES_LAYER = "ocorrencias"
+# Tables each layer draws that is not a theme (a theme layer draws the table of its name).
+LAYER_TABLES = {
     BASEMAP_GROUP: frozenset({"municipio", "rede_viaria"}),
     BOUNDARIES_GROUP: frozenset({"municipio", "freguesia"}),
+    OCCURRENCES_LAYER: frozenset({"ocorrencia"}),
 }
 
 # Transparent PNG, in the main mapfile and the raster mapfile (sig.maps.rasters).

@@ -20,6 +20,9 @@ STATE_LABELS = {
     "rejeitada": {"pt": "Rejeitada", "en": "Rejected"},
     "duplicada": {"pt": "Duplicada", "en": "Duplicate"},
 }
+# Map colours of the states: the web map's layer and the WMS/WMTS layer `ocorrencias`.
+STATE_COLOURS = {"nova": "#d7301f", "em_analise": "#fc8d59", "em_resolucao": "#2b8cbe",
+                 "resolvida": "#1a9850", "rejeitada": "#777777", "duplicada": "#999999"}
 CODE_PATTERN = r"LV-[0-9A-Z]{4}-[0-9A-Z]{4}"
 
 # Every public column, with the point in WGS84 (lon/lat).

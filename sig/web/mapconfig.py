@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sig.conf import get_settings
+from sig.ocorrencias.public import STATE_COLOURS, STATE_LABELS
 from sig.opendata.downloads import reader_connection
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.territory import TERRITORY_TTL, kept_for
@@ -103,7 +104,14 @@ def map_config(lang: str) -> dict[str, Any]:
         "identify": "/dados/api/identificar",
         "search": "/dados/api/pesquisa", "municipios": municipios, "freguesias": freguesias,
         "home": home_extent(municipios), "pttm06": browser_config(),
+        "occurrenceStates": occurrence_states(lang),
     }
+
+
+def occurrence_states(lang: str) -> list[dict[str, str]]:
+    """The occurrences' states with their label and map colour (the WMS/WMTS layer's too)."""
+    return [{"code": code, "label": STATE_LABELS[code][lang], "colour": colour}
+            for code, colour in STATE_COLOURS.items()]
 
 
 def qgis_addresses(links: ServiceLinks) -> dict[str, str]:

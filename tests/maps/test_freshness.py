@@ -7,7 +7,9 @@ editor's QGIS login and the web app (sig_app stating its user), never the owner.
 from __future__ import annotations
 
 import io
+import json
 import math
+import secrets
 import time
 
 import numpy as np
@@ -84,6 +86,61 @@ def test_an_editors_commit_shows_in_the_cached_wmts_tiles_within_5_s(maps_server
     assert after != before, "the cached PT-TM06 tile still shows the old feature after 5 s"
     assert merc_after != merc_before, "the Web Mercator tile still shows it after 5 s"
     assert close(pixel(after, px, py), RED)
+
+
+REPORT = ("SELECT * FROM acl.ocorrencia_criar('iluminacao', %s, %s, 'Candeeiro apagado', "
+          "NULL, 'Divisão X', 72, NULL, NULL, NULL, '{}'::jsonb, 'web', '{}'::jsonb, NULL, NULL)")
+NEW, UNDER_REVIEW = (0xD7, 0x30, 0x1F), (0xFC, 0x8D, 0x59)  # STATE_COLOURS, nova, em_analise
+
+
+def wait_for_change(maps_server, path: str, before: bytes, seconds: float = 5) -> bytes:
+    committed = time.monotonic()
+    while time.monotonic() - committed < seconds:
+        after = maps_server.get(path)[2]
+        if after != before:
+            return after
+        time.sleep(0.2)
+    return before
+
+
+def info_properties(maps_server, x: float, y: float) -> set[str]:
+    """The attributes WMS GetFeatureInfo answers for the occurrence at (x, y), EPSG:3763."""
+    query = ("/maps/service?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=ocorrencias"
+             f"&QUERY_LAYERS=ocorrencias&STYLES=&CRS=EPSG:3763&BBOX={x - 50},{y - 50},{x + 50},"
+             f"{y + 50}&WIDTH=100&HEIGHT=100&I=50&J=50&FORMAT=image/png"
+             "&INFO_FORMAT=application/json")
+    status, _, body = maps_server.get(query)
+    assert status == 200, body[:300]
+    features = json.loads(body)["features"]
+    assert features, "GetFeatureInfo finds no occurrence"
+    return set().union(*(f["properties"] for f in features))
+
+
+def test_a_report_and_its_triage_show_in_the_occurrences_wmts_layer_within_5_s(
+        maps_server, app, reader):
+    """A resident's report appears on the cached layer `ocorrencias`, and a state change by the
+    municipality's staff recolours it, each within 5 s of the commit."""
+    offset = secrets.randbelow(4000) / 1e5  # a point of its own, clear of other tests' reports
+    lon, lat = -8.83 + offset, 39.74
+    x, y = reader.execute("SELECT ST_X(p), ST_Y(p) FROM ST_Transform(ST_SetSRID("
+                          "ST_MakePoint(%s, %s), 4326), 3763) p", (lon, lat)).fetchone()
+    col, row, px, py = tile_and_pixel(x, y)
+    path = f"/maps/wmts/ocorrencias/PTTM06/{LEVEL}/{col}/{row}.png"
+    empty = maps_server.get(path)[2]
+    assert pixel(empty, px, py)[3] == 0
+
+    codigo = app.execute(REPORT, (lon, lat)).fetchone()[1]
+    app.commit()
+    reported = wait_for_change(maps_server, path, empty)
+    assert close(pixel(reported, px, py), NEW), "the new report is not on the cached tile"
+    assert info_properties(maps_server, x, y) == {
+        "id", "camada", "codigo", "categoria", "municipio", "freguesia", "estado", "criada_em"}
+
+    act_as(app, "ana", ["1009"])
+    app.execute("UPDATE ocorrencia SET estado = 'em_analise' WHERE codigo = %s", (codigo,))
+    app.commit()
+    triaged = wait_for_change(maps_server, path, reported)
+    assert close(pixel(triaged, px, py), UNDER_REVIEW), "the state change is not on the tile"
 
 
 def test_a_rolled_back_change_leaves_no_dirty_extent(demo, app):

@@ -111,7 +111,7 @@ setupIdentify(map, config, visibleLayers, measuring);
 setupSearch(map, config, showMarker);
 setupCoordinates(map, config.lang);
 setupExport(map, byId('export-png'));
-setupOccurrencesLayer(map);
+setupOccurrencesLayer(map, config.occurrenceStates);
 
 function startExtent() {
   const place = config.freguesias.find((f) => f.dicofre === state.filter.freguesia)

@@ -1,5 +1,6 @@
 // The web map's layer of the residents' occurrences (Linha Verde): the OGC API collection
-// `ocorrencias` (public fields only), points coloured by state, loaded when first shown. Its
+// `ocorrencias` (public fields only), points coloured by state (the colours of the WMS/WMTS
+// layer, from the page's configuration), loaded when first shown. Its
 // switch is added under the layer tree by this module. Points are read by hand (no GeoJSON
 // reader in the map's bundle).
 import Feature from 'ol/Feature.js';
@@ -12,15 +13,14 @@ import {byId, el} from '../dom.js';
 import {gettext} from '../i18n.js';
 
 export const OCCURRENCES_URL = '/ogcapi/collections/ocorrencias/items?limit=1000&f=json';
-const COLOURS = {nova: '#d7301f', em_analise: '#fc8d59', em_resolucao: '#2b8cbe',
-  resolvida: '#1a9850', rejeitada: '#777777', duplicada: '#999999'};
-const styles = {};
 
-function style(feature) {
-  const state = feature.get('estado');
-  styles[state] ??= new Style({image: new Circle({radius: 6,
-    fill: new Fill({color: COLOURS[state] || '#333333'}), stroke: new Stroke({color: '#fff', width: 1.5})})});
-  return styles[state];
+function stateStyles(states) {
+  const styles = {};
+  for (const {code, colour} of states) {
+    styles[code] = new Style({image: new Circle({radius: 6, fill: new Fill({color: colour}),
+      stroke: new Stroke({color: '#fff', width: 1.5})})});
+  }
+  return (feature) => styles[feature.get('estado')];
 }
 
 async function load(source) {
@@ -30,10 +30,10 @@ async function load(source) {
     new Feature({geometry: new Point(fromLonLat(f.geometry.coordinates)), ...f.properties})));
 }
 
-export function setupOccurrencesLayer(map) {
+export function setupOccurrencesLayer(map, states) {
   const source = new VectorSource();
   let loaded = false;
-  const layer = new VectorLayer({source, style, zIndex: 55, visible: false});
+  const layer = new VectorLayer({source, style: stateStyles(states), zIndex: 55, visible: false});
   layer.set('id', 'ocorrencias');
   map.addLayer(layer);
   const input = el('input', {type: 'checkbox', id: 'layer-ocorrencias', 'data-layer': 'ocorrencias'});
