@@ -3,7 +3,8 @@
 -- their inserts and updates are checked by t10_geom_* (acl.check_inserted_geometries,
 -- acl.check_geometry), and a municipality or freguesia that a theme row names cannot be
 -- deleted or renumbered. Only the owner writes the boundaries (sig load-caop, upserts).
--- The trigger's argument names the key column (dico, dicofre).
+-- The trigger's argument names the key column (dico, dicofre); every audited table with a
+-- column named after the boundary table (municipio, freguesia) is searched.
 CREATE OR REPLACE FUNCTION acl.protect_references() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
@@ -21,6 +22,8 @@ BEGIN
     RETURN NEW;
   END IF;
   FOR theme IN SELECT t.tgrelid::regclass FROM pg_catalog.pg_trigger t
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid
+                 AND a.attname = TG_TABLE_NAME AND NOT a.attisdropped
                 WHERE t.tgname = 't90_audit_insert' LOOP
     EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I = $1)', theme,
                               TG_TABLE_NAME) INTO used USING key;
