@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from pyogrio import raw
@@ -93,6 +94,7 @@ class Batch:
     geoms: np.ndarray
     notes: list[tuple[str, ...]]  # per feature; () when none (no object per feature)
     problems: list[tuple[str, ...]]
+    wkb: np.ndarray | None = None  # the geometries as read, when they are already WKB
 
     def __len__(self) -> int:
         return len(self.fids)
@@ -101,7 +103,12 @@ class Batch:
         """The features at positions `rows`."""
         return Batch(self.fids[rows], self.attrs.iloc[rows].reset_index(drop=True),
                      self.geoms[rows], [self.notes[r] for r in rows],
-                     [self.problems[r] for r in rows])
+                     [self.problems[r] for r in rows],
+                     None if self.wkb is None else self.wkb[rows])
+
+    def geometry_wkb(self) -> np.ndarray:
+        """The geometries as WKB (None where missing)."""
+        return shapely.to_wkb(self.geoms) if self.wkb is None else self.wkb
 
 
 # Discovery --------------------------------------------------------------------------------
@@ -347,33 +354,72 @@ def _repair_text(frame: pd.DataFrame,
     return frame.rename(columns=renamed), notes
 
 
-def _ogr_read(layer: Layer, skip: int, count: int, encoding: str | None) -> Batch:
-    path = _local_path(layer.file)
+def _arrow_values(column) -> np.ndarray:
+    """An Arrow column as numpy, as GDAL's plain reader gives it: nulls as None, NaN or NaT;
+    booleans with nulls as 1.0/0.0/NaN."""
+    if pa.types.is_boolean(column.type) and column.null_count:
+        column = column.cast(pa.float64())
+    return column.to_numpy(zero_copy_only=False)
 
-    def read(enc):
-        with warnings.catch_warnings(), restricted((layer.driver,)):
-            warnings.simplefilter("ignore")
-            return raw.read(path, layer=layer.layer, encoding=enc, force_2d=True,
-                            skip_features=skip, max_features=count, return_fids=True)
 
-    try:
-        if encoding:
-            meta, fids, wkb, columns = read("latin1")
-        else:
-            meta, fids, wkb, columns = read(None)
-    except UnicodeDecodeError:
-        encoding = (layer.encoding or "utf-8")
-        meta, fids, wkb, columns = read("latin1")
-    except Exception as exc:  # GDAL errors on a corrupt file
-        raise _unreadable(layer.file, exc) from exc
-    frame = _frame(meta["fields"], columns)
-    notes: list[tuple[str, ...]] = [()] * len(frame)
-    if encoding:
-        frame, notes = _repair_text(frame, encoding)
-    geoms = shapely.from_wkb(wkb, on_invalid="ignore") if wkb is not None else np.full(
-        len(frame), None, dtype=object)
+def _arrow_batch(names: list[str], table, position: int) -> Batch:
+    """A Batch of one Arrow record batch (fid column first, geometry last if any)."""
+    columns = table.columns
+    fids = columns.pop(0).to_numpy()
+    if not _unique(fids):  # no real FIDs (a view): positions, as GDAL's plain reader
+        fids = np.arange(position, position + table.num_rows)  # numbers them
+    wkb = columns.pop().to_numpy(zero_copy_only=False) if len(columns) > len(names) else None
+    return _batch(fids, _frame(names, [_arrow_values(c) for c in columns]), wkb)
+
+
+def _arrow_batches(layer: Layer, size: int) -> Iterator[Batch]:
+    """The layer in one pass through GDAL's Arrow stream: values decoded in C, no Python
+    object per value until converted. GDAL stays restricted until the stream is closed."""
+    with warnings.catch_warnings(), restricted((layer.driver,)):
+        warnings.simplefilter("ignore")
+        with raw.open_arrow(_local_path(layer.file), layer=layer.layer, batch_size=size,
+                            return_fids=True, use_pyarrow=True) as (meta, reader):
+            names, position = list(meta["fields"]), 0
+            for table in reader:
+                yield _arrow_batch(names, table, position)
+                position += table.num_rows
+
+
+def _lenient_read(layer: Layer, skip: int, count: int, encoding: str) -> Batch:
+    """One batch with text read as latin-1 (raw bytes) and decoded leniently in `encoding`,
+    with a note per repair."""
+    with warnings.catch_warnings(), restricted((layer.driver,)):
+        warnings.simplefilter("ignore")
+        meta, fids, wkb, columns = raw.read(
+            _local_path(layer.file), layer=layer.layer, encoding="latin1",
+            skip_features=skip, max_features=count, return_fids=True)
+    frame, notes = _repair_text(_frame(meta["fields"], columns), encoding)
+    return _batch(fids, frame, wkb, notes)
+
+
+def _unique(values: np.ndarray) -> bool:
+    return bool((values[1:] > values[:-1]).all()) or len(np.unique(values)) == len(values)
+
+
+def _batch(fids: np.ndarray, frame: pd.DataFrame, wkb: np.ndarray | None,
+           notes: list[tuple[str, ...]] | None = None) -> Batch:
+    geoms, wkb = _geometries(wkb, len(frame))
     problems = [MISSING_GEOMETRY if g is None else () for g in geoms]
-    return Batch(np.asarray(fids), frame, np.asarray(geoms, dtype=object), notes, problems)
+    return Batch(np.asarray(fids), frame, geoms, notes or [()] * len(frame), problems, wkb)
+
+
+def _geometries(wkb: np.ndarray | None,
+                size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Shapely geometries of WKB values, without Z or M; and the WKB, when it is exactly
+    theirs (none unreadable, none with Z or M)."""
+    if wkb is None:
+        return np.full(size, None, dtype=object), None
+    geoms = np.asarray(shapely.from_wkb(wkb, on_invalid="ignore"), dtype=object)
+    if (shapely.get_coordinate_dimension(geoms) > 2).any():
+        return np.asarray(shapely.force_2d(geoms), dtype=object), None
+    if (shapely.is_missing(geoms) != pd.isna(wkb)).any():
+        return geoms, None
+    return geoms, wkb
 
 
 def _slices(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -381,17 +427,40 @@ def _slices(total: int, size: int) -> Iterator[tuple[int, int]]:
         yield start, min(size, total - start)
 
 
-def _ogr_batches(layer: Layer, size: int, encoding: str | None) -> Iterator[Batch]:
+def _lenient_batches(layer: Layer, start: int, size: int, encoding: str) -> Iterator[Batch]:
     """Each batch opens the layer and skips to its start: layers without fast random access
     (KML, GML, DXF, FlatGeobuf) are scanned again, but never held whole in memory."""
-    start = 0
     while True:
-        batch = _ogr_read(layer, start, size, encoding)
+        batch = _lenient_read(layer, start, size, encoding)
         if len(batch):
             yield batch
         if len(batch) < size:
             return
         start += len(batch)
+
+
+def _ogr_batches(layer: Layer, size: int, encoding: str | None) -> Iterator[Batch]:
+    """Through Arrow, unless the profile names the encoding or the text is not valid UTF-8:
+    then, from the batch that failed on, read as latin-1 and decoded leniently."""
+    done = 0
+    try:
+        if not encoding:
+            for batch in _arrow_batches(layer, size):
+                yield batch
+                done += len(batch)
+            return
+    except (UnicodeDecodeError, pa.ArrowException):
+        encoding = layer.encoding or "utf-8"
+    except (MemoryError, ImportRefused):
+        raise
+    except Exception as exc:  # GDAL errors on a corrupt file
+        raise _unreadable(layer.file, exc) from exc
+    try:
+        yield from _lenient_batches(layer, done, size, encoding)
+    except (MemoryError, ImportRefused):
+        raise
+    except Exception as exc:
+        raise _unreadable(layer.file, exc) from exc
 
 
 # Tables (CSV, XLSX, JSON lists) -----------------------------------------------------------
