@@ -51,38 +51,44 @@ def row_hashes(attrs: pd.DataFrame, wkb: np.ndarray, key: str) -> np.ndarray:
 
 
 class Known:
-    """The valid fingerprints of a theme's features from one source, by source key."""
+    """The valid fingerprints of a theme's features from one source, found by hash (an
+    integer lookup) and confirmed by key."""
 
-    def __init__(self, keys: list[str], hashes: list[int]):
-        index = pd.Index(keys, dtype=object)
-        unique = ~index.duplicated(keep=False)  # a key in two municipalities: compare in full
-        self.index = index[unique]
-        self.hashes = np.asarray(hashes, dtype=np.int64)[unique]
+    def __init__(self, keys: np.ndarray | list, hashes: np.ndarray | list):
+        keys, hashes = np.asarray(keys, dtype=object), np.asarray(hashes, dtype=np.int64)
+        # A key in two municipalities, or two features alike but for their key (keyed by
+        # FID): compared in full.
+        shared = (pd.Series(keys).duplicated(keep=False).to_numpy()
+                  | pd.Series(hashes).duplicated(keep=False).to_numpy())
+        self.index = pd.Index(hashes[~shared])
+        self.keys = keys[~shared]
 
     def __len__(self) -> int:
         return len(self.index)
 
     def unchanged(self, keys: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         """True where a feature's key has a valid fingerprint equal to its hash."""
-        if not len(self.index):
-            return np.zeros(len(keys), dtype=bool)
-        position = self.index.get_indexer(pd.Index(keys, dtype=object))
-        found = position >= 0
         same = np.zeros(len(keys), dtype=bool)
-        same[found] = self.hashes[position[found]] == hashes[found]
+        if not len(self.index):
+            return same
+        position = self.index.get_indexer(hashes)
+        found = np.flatnonzero(position >= 0)
+        same[found] = self.keys[position[found]] == keys[found]
         return same
 
 
 def known(cur, table: str, fonte: str, municipios: tuple[str, ...]) -> Known:
-    """The fingerprints still valid: stored with the row's present version stamp."""
+    """The fingerprints still valid: stored with the row's present version stamp (fetched
+    as two arrays, not a row per feature)."""
     cur.execute(sql.SQL(
-        "SELECT t.fonte_id, f.hash FROM {table} t JOIN {fp} f ON f.table_name = %s "
-        "AND f.row_id = t.id AND f.row_version = t.row_version AND f.updated_at = t.updated_at "
+        "SELECT coalesce(array_agg(t.fonte_id), '{{}}'), coalesce(array_agg(f.hash), '{{}}') "
+        "FROM {table} t JOIN {fp} f ON f.table_name = %s AND f.row_id = t.id "
+        "AND f.row_version = t.row_version AND f.updated_at = t.updated_at "
         "WHERE t.municipio = ANY(%s) AND t.fonte = %s AND t.fonte_id IS NOT NULL").format(
             table=sql.Identifier("public", table), fp=TABLE),
         (table, list(municipios), fonte))
-    rows = cur.fetchall()
-    return Known([r[0] for r in rows], [r[1] for r in rows])
+    keys, hashes = cur.fetchone()
+    return Known(keys, hashes)
 
 
 def territory_signature(cur, municipios: tuple[str, ...]) -> str:
