@@ -54,12 +54,14 @@ class Known:
     """The valid fingerprints of a theme's features from one source, found by hash (an
     integer lookup) and confirmed by key."""
 
-    def __init__(self, keys: np.ndarray | list, hashes: np.ndarray | list):
+    def __init__(self, keys: np.ndarray | list, hashes: np.ndarray | list,
+                 shared_keys: bool = True):
         keys, hashes = np.asarray(keys, dtype=object), np.asarray(hashes, dtype=np.int64)
-        # A key in two municipalities, or two features alike but for their key (keyed by
-        # FID): compared in full.
-        shared = (pd.Series(keys).duplicated(keep=False).to_numpy()
-                  | pd.Series(hashes).duplicated(keep=False).to_numpy())
+        # Two features alike but for their key (keyed by FID), or (with `shared_keys`, when
+        # several municipalities are read) a key in two municipalities: compared in full.
+        shared = _repeated(hashes)
+        if shared_keys:
+            shared |= pd.Series(keys).duplicated(keep=False).to_numpy()
         self.index = pd.Index(hashes[~shared])
         self.keys = keys[~shared]
 
@@ -77,18 +79,41 @@ class Known:
         return same
 
 
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """True where a value occurs more than once (by sorting: no hash table)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    equal = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(values), dtype=bool)
+    repeated[order[1:][equal]] = True
+    repeated[order[:-1][equal]] = True
+    return repeated
+
+
 def known(cur, table: str, fonte: str, municipios: tuple[str, ...]) -> Known:
-    """The fingerprints still valid: stored with the row's present version stamp (fetched
-    as two arrays, not a row per feature)."""
+    """The fingerprints still valid: stored with the row's present version stamp. Fetched as
+    one text of keys and one bytea of hashes, not a value per feature (a key with a line
+    break in it falls back to arrays)."""
+    keys, hashes = _fetch(cur, table, fonte, municipios, sql.SQL(
+        "coalesce(string_agg(t.fonte_id, E'\\n'), ''), "
+        "coalesce(string_agg(int8send(f.hash), ''::bytea), ''::bytea)"))
+    hashes = np.frombuffer(hashes, dtype=">i8").astype(np.int64)
+    keys = np.array(keys.split("\n") if len(hashes) else [], dtype=object)
+    if len(keys) != len(hashes):
+        keys, hashes = _fetch(cur, table, fonte, municipios, sql.SQL(
+            "coalesce(array_agg(t.fonte_id), '{}'), coalesce(array_agg(f.hash), '{}')"))
+    return Known(keys, hashes, shared_keys=len(municipios) > 1)
+
+
+def _fetch(cur, table: str, fonte: str, municipios: tuple[str, ...],
+           columns: sql.Composable) -> tuple:
     cur.execute(sql.SQL(
-        "SELECT coalesce(array_agg(t.fonte_id), '{{}}'), coalesce(array_agg(f.hash), '{{}}') "
-        "FROM {table} t JOIN {fp} f ON f.table_name = %s AND f.row_id = t.id "
+        "SELECT {columns} FROM {table} t JOIN {fp} f ON f.table_name = %s AND f.row_id = t.id "
         "AND f.row_version = t.row_version AND f.updated_at = t.updated_at "
         "WHERE t.municipio = ANY(%s) AND t.fonte = %s AND t.fonte_id IS NOT NULL").format(
-            table=sql.Identifier("public", table), fp=TABLE),
+            columns=columns, table=sql.Identifier("public", table), fp=TABLE),
         (table, list(municipios), fonte))
-    keys, hashes = cur.fetchone()
-    return Known(keys, hashes)
+    return cur.fetchone()
 
 
 def territory_signature(cur, municipios: tuple[str, ...]) -> str:

@@ -87,6 +87,16 @@ def test_a_key_left_alone_that_the_source_now_repeats_meets_the_duplicate_rule(
     assert reasons["chave de origem repetida na fonte: a"] == 2
 
 
+def test_keys_with_line_breaks_are_still_recognised_unchanged(tmp_path, clean, leiria_points):
+    profile = tmp_path / "perfil.yml"
+    profile.write_text(PROFILE)
+    keys = ["a\nb", "a", "b"]  # joined by line breaks, these would read as four keys
+    source = facilities(tmp_path / "v1.geojson", leiria_points[:3], keys)
+    assert do_import([source], "equipamentos", profile=profile, fonte=clean).inserted == 3
+    again = do_import([source], "equipamentos", profile=profile, fonte=clean)
+    assert (again.unchanged, again.updated, again.inserted) == (3, 0, 0)
+
+
 @pytest.mark.parametrize("role", ["app", "editor", "reader"])
 def test_no_login_may_forge_a_fingerprint(tmp_path, clean, leiria_points, role, request):
     """A forged fingerprint could make the next import leave a hand edit in place of the
