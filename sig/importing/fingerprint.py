@@ -24,13 +24,18 @@ VERSION = "1"
 TABLE = sql.Identifier("public", "importing_fingerprint")
 
 
-def storing(rows: sql.Composable) -> sql.Composed:
+def storing(rows: sql.Composable, new_rows: bool = False) -> sql.Composed:
     """The statement storing the fingerprints `rows` selects (table_name, row_id, row_version,
-    updated_at, hash); a row's last fingerprint wins."""
-    return sql.SQL(
-        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) {rows} "
-        "ON CONFLICT (table_name, row_id) DO UPDATE SET row_version = EXCLUDED.row_version, "
-        "updated_at = EXCLUDED.updated_at, hash = EXCLUDED.hash").format(fp=TABLE, rows=rows)
+    updated_at, hash); a row's last fingerprint wins. Rows just inserted (`new_rows`, fresh
+    ids) have none yet: a plain insert, without the conflict check."""
+    statement = sql.SQL(
+        "INSERT INTO {fp} (table_name, row_id, row_version, updated_at, hash) {rows}").format(
+            fp=TABLE, rows=rows)
+    if new_rows:
+        return statement
+    return statement + sql.SQL(
+        " ON CONFLICT (table_name, row_id) DO UPDATE SET row_version = EXCLUDED.row_version, "
+        "updated_at = EXCLUDED.updated_at, hash = EXCLUDED.hash")
 
 
 def hash_key(parts: Iterable[str]) -> str:

@@ -205,14 +205,14 @@ def _attribute_names(theme: Theme) -> list[sql.Identifier]:
     return [sql.Identifier(a.name) for a in theme.attributes]
 
 
-def _recorded(statement: sql.Composable, table: str) -> sql.Composed:
+def _recorded(statement: sql.Composable, table: str, new_rows: bool) -> sql.Composed:
     """`statement` (an INSERT or UPDATE of the theme returning its rows' id, stamp and key)
     with the fingerprint of every row it writes stored in the same statement."""
     return sql.SQL("WITH written AS ({statement} RETURNING t.id, t.row_version, t.updated_at, "
                    "t.fonte_id) {store}").format(statement=statement, store=fingerprint.storing(
                        sql.SQL("SELECT {table}, w.id, w.row_version, w.updated_at, s.src_hash "
                                "FROM written w JOIN imp_stg s ON s.fonte_id = w.fonte_id "
-                               "AND NOT s.skipped").format(table=sql.Literal(table))))
+                               "AND NOT s.skipped").format(table=sql.Literal(table)), new_rows))
 
 
 def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
@@ -236,7 +236,7 @@ def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
         "UPDATE {table} t SET freguesia = r.freguesia, geom = r.g, import_run = {run}, {assign} "
         "FROM imp_match m JOIN imp_res r USING (seq) JOIN imp_stg s USING (seq) "
         "WHERE t.id = m.target AND NOT m.same").format(
-            table=table, run=sql.Literal(run_id), assign=assignments), theme.table))
+            table=table, run=sql.Literal(run_id), assign=assignments), theme.table, False))
     updated = cur.rowcount
     cur.execute(_recorded(sql.SQL(
         "INSERT INTO {table} AS t (municipio, freguesia, geom, fonte, fonte_id, import_run, "
@@ -244,7 +244,7 @@ def merge(cur, theme: Theme, fonte: str, run_id: int, sync: bool,
         "FROM imp_res r JOIN imp_stg s USING (seq) WHERE r.reasons = '[]' "
         "AND NOT EXISTS (SELECT 1 FROM imp_match m WHERE m.seq = r.seq) ORDER BY r.seq").format(
             table=table, cols=sql.SQL(", ").join(names), fonte=sql.Literal(fonte),
-            run=sql.Literal(run_id), sv=staged_values), theme.table))
+            run=sql.Literal(run_id), sv=staged_values), theme.table, True))
     inserted = cur.rowcount
     unchanged = _confirm_same(cur, table, theme.table)
     deleted = _sync(cur, table, fonte, municipios) if sync else 0
