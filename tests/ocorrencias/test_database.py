@@ -56,6 +56,16 @@ def test_a_report_is_routed_to_the_municipality_containing_it(caop):
     assert row[2:] == ("nova", code)
 
 
+def test_the_freguesia_of_a_report_cannot_be_deleted(caop):
+    pk, _ = create(MARINHA)
+    with _connect(get_settings().database_owner_url) as owner:
+        freguesia = owner.execute("SELECT freguesia FROM ocorrencia WHERE id = %s",
+                                  (pk,)).fetchone()[0]
+        with pytest.raises(errors.ForeignKeyViolation,
+                           match=f"freguesia {freguesia} tem elementos em "):
+            owner.execute("DELETE FROM freguesia WHERE dicofre = %s", (freguesia,))
+
+
 @pytest.mark.parametrize("where", [(-9.1393, 38.7223), (-8.4292, 40.2033)])
 def test_a_point_outside_the_served_municipalities_is_refused(caop, where):
     with _connect(get_settings().database_url) as app:
