@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import migrations, models
 
 from sig.core.management.commands.makemigrations import REQUIRED, add_theme_security
-from sig.core.operations import ThemeSecurity
+from sig.core.operations import ThemeSecurity, ThemeStorage
 from sig.ogcapi.operations import TrackChanges
 
 
@@ -17,7 +17,7 @@ def test_new_theme_table_gets_security_and_tracking():
     migration.dependencies = [("themes", "0001_initial")]
     add_theme_security({"themes": [migration]})
     kinds = [type(op) for op in migration.operations]
-    assert kinds == [migrations.CreateModel, ThemeSecurity, TrackChanges]
+    assert kinds == [migrations.CreateModel, ThemeSecurity, ThemeStorage, TrackChanges]
     assert migration.operations[1].table == "arvoredo"
     assert all(dependency in migration.dependencies for dependency in REQUIRED)
 

@@ -121,6 +121,22 @@ def test_invalid_geometry_reports_reason_and_location(caop, app):
     assert "POINT(-57500 9500)" in info.value.diag.message_detail
 
 
+def test_an_attribute_edit_stays_in_its_page_without_new_index_entries(caop, app, owner):
+    for theme in get_registry():
+        options = owner.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+                                (f"public.{theme.table}",)).fetchone()[0]
+        assert "fillfactor=90" in (options or []), theme.id
+    act_as(app, "ana", ["1009"])
+    ids = [_insert(app, "1009", POINT_1009, f"equipamento {n}")[0] for n in range(300)]
+    hot = ("SELECT n_tup_hot_upd FROM pg_stat_xact_user_tables "
+           "WHERE relid = 'public.equipamentos'::regclass")
+    before = app.execute(hot).fetchone()[0]
+    # A row amid the new ones (its page filled by them), its name 200 characters longer.
+    app.execute("UPDATE equipamentos SET nome = repeat('n', 200) WHERE id = %s", (ids[150],))
+    assert app.execute(hot).fetchone()[0] == before + 1
+    app.rollback()
+
+
 def test_row_version_rejects_stale_writes_and_bumps(caop, app):
     act_as(app, "ana", ["1009"])
     feature_id, _ = _insert(app, "1009", POINT_1009)

@@ -1,10 +1,10 @@
 """`makemigrations` that puts every new theme table under the shared database rules.
 
 After each CreateModel of the themes app it appends `ThemeSecurity` (RLS, triggers, grants,
-tile freshness) and the operations other apps ask for through `after_each_theme_table` (the
-OGC API's `TrackChanges`, registered when that app is ready), after each AddField the theme's
-column grants again (`ThemeGrants`), and makes the migration depend on the migrations that
-define the functions those use.
+tile freshness), `ThemeStorage` (fill factor) and the operations other apps ask for through
+`after_each_theme_table` (the OGC API's `TrackChanges`, registered when that app is ready),
+after each AddField the theme's column grants again (`ThemeGrants`), and makes the migration
+depend on the migrations that define the functions those use.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from django.core.management.commands.makemigrations import Command as BaseComman
 from django.db.migrations.operations import AddField, CreateModel
 from django.db.migrations.operations.base import Operation
 
-from sig.core.operations import ThemeGrants, ThemeSecurity
+from sig.core.operations import ThemeGrants, ThemeSecurity, ThemeStorage
 
 # Migrations every generated theme migration depends on (apps add theirs).
 REQUIRED: list[tuple[str, str]] = [("core", "0005_hardened_rights")]
 # Operations appended after each new theme table, given the table name.
-AFTER_TABLE: list[Callable[[str], Operation]] = [ThemeSecurity]
+AFTER_TABLE: list[Callable[[str], Operation]] = [ThemeSecurity, ThemeStorage]
 
 
 def after_each_theme_table(operation: Callable[[str], Operation],
