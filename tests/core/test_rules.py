@@ -158,6 +158,44 @@ def test_client_without_row_version_passes_and_bumps(caop, editor):
     editor.rollback()
 
 
+POINT_1009_MOVED = "SRID=3763;POINT(-57800 9000)"
+ENTRY = ("SELECT row_id, db_user, app_user, row_version, old_values, new_values, "
+         "ST_AsEWKT(old_geom), ST_AsEWKT(new_geom) FROM audit.change_log "
+         "WHERE table_name = 'equipamentos' AND op = 'U' AND row_id = ANY(%s) AND txid = "
+         "txid_current() ORDER BY id")
+
+
+def test_a_statement_of_many_rows_is_audited_as_row_by_row(caop, app):
+    """From 100 rows on an update's entries are written by another statement
+    (audit.bulk_update_sql): the same changes, undone one row at a time, give mirror
+    entries."""
+    act_as(app, "ana", ["1009"])
+    ids = [_insert(app, "1009", POINT_1009, f"e{n}")[0] for n in range(120)]
+    app.execute("UPDATE equipamentos SET contacto = '244 000 000' WHERE id = ANY(%s)", (ids,))
+    app.execute("UPDATE equipamentos SET nome = nome || ' (novo)', contacto = NULL, "
+                "geom = CASE WHEN id %% 2 = 0 THEN %s::geometry ELSE geom END, "
+                "morada = CASE WHEN id %% 3 = 0 THEN 'Rua A' END WHERE id = ANY(%s)",
+                (POINT_1009_MOVED, ids))
+    bulk = app.execute(ENTRY, (ids,)).fetchall()
+    for feature in ids:
+        app.execute("UPDATE equipamentos SET nome = replace(nome, ' (novo)', ''), "
+                    "contacto = '244 000 000', geom = %s::geometry, morada = NULL "
+                    "WHERE id = %s", (POINT_1009, feature))
+    single = app.execute(ENTRY, (ids,)).fetchall()[len(bulk):]
+    app.rollback()
+    first, changed = bulk[:len(ids)], {entry[0]: entry for entry in bulk[len(ids):]}
+    back = {entry[0]: entry for entry in single}
+    assert len(changed) == len(back) == len(ids)
+    assert all(entry[4] == {"contacto": None} for entry in first)
+    for feature in ids:
+        forward, undone = changed[feature], back[feature]
+        assert forward[1:3] == undone[1:3] == ("sig_app", "ana")
+        assert (forward[4], forward[5]) == (undone[5], undone[4])
+        assert (forward[6], forward[7]) == (undone[7], undone[6])
+        assert (forward[7] is not None) == (feature % 2 == 0)
+        assert ("morada" in forward[5]) == (feature % 3 == 0)
+
+
 def test_audit_records_actor_and_changed_values(caop, app, owner):
     act_as(app, "ana", ["1009"])
     feature_id, _ = _insert(app, "1009", POINT_1009, name="Antes")
