@@ -362,10 +362,12 @@ END
 $$;
 
 -- The entries of t90_audit_update for a statement of many rows (an import, a bulk edit): the
--- same entries as the static statement below, with the changed columns found by one
--- expression per column, compared as jsonb as audit.diff does, instead of a jsonb_each per
--- row (five times faster over 100 000 rows), but planned at each call. Built from the
--- table's columns; the geometry is left out of the images, as below.
+-- same entries as the static statement below, but each image built from its changed columns
+-- alone (one comparison and, when it differs, one single-key object per column) instead of
+-- two whole-row images and a jsonb_each per row: five times faster over 100 000 rows, but
+-- planned at each call. Strings, numbers, booleans and dates compare as their type (equal
+-- exactly when their jsonb is), other types as jsonb, as audit.diff does. Built from the
+-- table's columns; the geometry has columns of its own, as below.
 CREATE OR REPLACE FUNCTION audit.bulk_update_sql(target regclass, name text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
   SELECT pg_catalog.format(
@@ -376,22 +378,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     '  CASE WHEN acl.states_actor() '
     '       THEN nullif(current_setting(''sig.app_user'', true), '''') END, '
     '  current_setting(''application_name'', true), inet_client_addr(), n.row_version, '
-    '  to_jsonb(v) - k.same, to_jsonb(w) - k.same, '
+    '  %s, %s, '
     '  CASE WHEN o.geom IS DISTINCT FROM n.geom THEN o.geom END, '
     '  CASE WHEN o.geom IS DISTINCT FROM n.geom THEN n.geom END '
-    'FROM old_rows o JOIN new_rows n ON n.id = o.id '
-    '  CROSS JOIN LATERAL (SELECT %s) v CROSS JOIN LATERAL (SELECT %s) w '
-    '  CROSS JOIN LATERAL (SELECT ARRAY[''updated_at'', ''updated_by'', ''row_version''] '
-    '    || array_remove(ARRAY[%s]::text[], NULL) AS same) k '
-    'WHERE o IS DISTINCT FROM n',
+    'FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o IS DISTINCT FROM n',
     name,
-    pg_catalog.string_agg(pg_catalog.format('o.%I', a.attname), ', ' ORDER BY a.attnum),
-    pg_catalog.string_agg(pg_catalog.format('n.%I', a.attname), ', ' ORDER BY a.attnum),
-    pg_catalog.string_agg(pg_catalog.format(
-      'CASE WHEN to_jsonb(o.%1$I) IS NOT DISTINCT FROM to_jsonb(n.%1$I) THEN %1$L END',
-      a.attname), ', ' ORDER BY a.attnum))
-  FROM pg_catalog.pg_attribute a
-  WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'geom'
+    coalesce(pg_catalog.string_agg(pg_catalog.format(c.pick, c.differ, c.attname, 'o', c.attname),
+                                   ' || ' ORDER BY c.attnum), '''{}''::jsonb'),
+    coalesce(pg_catalog.string_agg(pg_catalog.format(c.pick, c.differ, c.attname, 'n', c.attname),
+                                   ' || ' ORDER BY c.attnum), '''{}''::jsonb'))
+  FROM (SELECT a.attnum, a.attname,
+               'CASE WHEN %s THEN jsonb_build_object(%L, %s.%I) ELSE ''{}''::jsonb END'
+                 AS pick,
+               pg_catalog.format(CASE WHEN t.typcategory IN ('S', 'N', 'B', 'D')
+                                      THEN 'o.%1$I IS DISTINCT FROM n.%1$I'
+                                      ELSE 'to_jsonb(o.%1$I) IS DISTINCT FROM to_jsonb(n.%1$I)'
+                                 END, a.attname) AS differ
+          FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+           AND a.attname NOT IN ('geom', 'updated_at', 'updated_by', 'row_version')) c
 $$;
 REVOKE ALL ON FUNCTION audit.bulk_update_sql(regclass, text) FROM PUBLIC;
 
