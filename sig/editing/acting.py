@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from sig.editing.accounts import Actor
 from sig.editing.errors import EditingError
@@ -37,8 +38,9 @@ def acting_as(actor: Actor, application: str = "sig-editor") -> Iterator[None]:
     them and `application` (ASCII, e.g. "sig-api", "sig-editor:revert:123").
     """
     if not actor.can_edit:
-        who = actor.username or "anónimo"
-        raise NotAllowed(f"o utilizador {who} não tem permissão para editar")
+        who = actor.username or gettext("anónimo")
+        raise NotAllowed(gettext("o utilizador %(who)s não tem permissão para editar")
+                         % {"who": who})
     _require_app_role()
     with transaction.atomic():
         with connection.cursor() as cursor:

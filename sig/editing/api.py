@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from sig.crs import CRS84, Crs
@@ -64,7 +65,7 @@ MAX_LIMIT = 5000
 def parse_pk(item_id: Any) -> int:
     pk = features.feature_id(item_id)
     if pk is None:
-        raise NotFound(f"identificador de elemento inválido: {item_id}")
+        raise NotFound(gettext("identificador de elemento inválido: %(id)s") % {"id": item_id})
     return pk
 
 
@@ -92,8 +93,8 @@ def require_if_match(request: HttpRequest, pk: int) -> set[int]:
     """The versions named by If-Match, which the web editor's revert always sends."""
     expected = parse_if_match(request.headers.get("If-Match"), pk)
     if expected is None:
-        raise EditingError("falta o cabeçalho If-Match com a versão (ETag) do elemento; "
-                           "obtenha-o com GET", status=428, code="PreconditionRequired")
+        raise EditingError(gettext("falta o cabeçalho If-Match com a versão (ETag) do elemento; "
+                                   "obtenha-o com GET"), status=428, code="PreconditionRequired")
     return expected
 
 
@@ -106,9 +107,9 @@ def precondition(request: HttpRequest, pk: int, body: dict | None) -> tuple[set[
     if sent is not None:
         return {sent}, "row_version"
     if request.method == "PUT":
-        raise EditingError("para substituir o elemento envie a sua versão: o cabeçalho If-Match "
-                           "(ETag) ou a propriedade row_version, obtidos com GET",
-                           status=428, code="PreconditionRequired")
+        raise EditingError(gettext("para substituir o elemento envie a sua versão: o cabeçalho "
+                                   "If-Match (ETag) ou a propriedade row_version, obtidos com "
+                                   "GET"), status=428, code="PreconditionRequired")
     return {ANY_VERSION}, "merge" if request.method == "PATCH" else "current"
 
 
@@ -118,14 +119,15 @@ def _sent_version(body: dict | None) -> int | None:
         return None
     version = properties["row_version"]
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise EditingError(f"row_version tem de ser um inteiro positivo, não {version!r}")
+        raise EditingError(gettext("row_version tem de ser um inteiro positivo, não %(value)s")
+                           % {"value": repr(version)})
     return version
 
 
 def _body_feature(request: HttpRequest) -> dict:
     body = read_json(request)
     if not isinstance(body, dict) or body.get("type", "Feature") != "Feature":
-        raise EditingError("o corpo tem de ser um Feature GeoJSON")
+        raise EditingError(gettext("o corpo tem de ser um Feature GeoJSON"))
     return body
 
 
@@ -191,7 +193,8 @@ def _limit(value: str | None) -> int:
     if not value:
         return 1000
     if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-        raise EditingError(f"limit tem de ser um inteiro entre 1 e {MAX_LIMIT}")
+        raise EditingError(gettext("limit tem de ser um inteiro entre 1 e %(max)s")
+                           % {"max": MAX_LIMIT})
     return int(value)
 
 
@@ -228,8 +231,8 @@ def options(request: HttpRequest, theme: Theme, item_id: Any) -> HttpResponse:
 
 def _not_allowed(item_id: Any) -> HttpResponse:
     allow = ALLOW_ITEM if item_id is not None else ALLOW_ITEMS
-    response = error_response(EditingError(f"método não permitido; use {allow}", status=405,
-                                           code="MethodNotAllowed"))
+    message = gettext("método não permitido; use %(allow)s") % {"allow": allow}
+    response = error_response(EditingError(message, status=405, code="MethodNotAllowed"))
     response["Allow"] = allow
     return response
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from sig.editing.errors import EditingError, FieldProblem
 from sig.registry import Attribute, AttributeType, Registry, Theme, get_registry
@@ -28,34 +29,36 @@ class Invalid(Exception):
 
 def _text(attribute: Attribute, value: Any) -> str | None:
     if not isinstance(value, str):
-        raise Invalid("tem de ser texto", malformed=True)
+        raise Invalid(gettext("tem de ser texto"), malformed=True)
     if "\x00" in value:
-        raise Invalid("contém o carácter nulo (U+0000)", malformed=True)
+        raise Invalid(gettext("contém o carácter nulo (U+0000)"), malformed=True)
     if attribute.max_length and len(value) > attribute.max_length:
-        raise Invalid(f"texto demasiado longo ({len(value)} caracteres, máximo "
-                      f"{attribute.max_length})")
+        raise Invalid(gettext("texto demasiado longo (%(length)s caracteres, máximo %(max)s)")
+                      % {"length": len(value), "max": attribute.max_length})
     return value if value != "" else None
 
 
 def _number(attribute: Attribute, value: Any) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Invalid("tem de ser um número", malformed=True)
+        raise Invalid(gettext("tem de ser um número"), malformed=True)
     if attribute.type is AttributeType.INTEGER:
         if isinstance(value, float) and not value.is_integer():
-            raise Invalid("tem de ser um número inteiro", malformed=True)
+            raise Invalid(gettext("tem de ser um número inteiro"), malformed=True)
         value = int(value)
     if value != value or value in (float("inf"), float("-inf")):
-        raise Invalid("tem de ser um número finito", malformed=True)
+        raise Invalid(gettext("tem de ser um número finito"), malformed=True)
     if attribute.min is not None and value < attribute.min:
-        raise Invalid(f"valor {value} abaixo do mínimo {attribute.min:g}")
+        raise Invalid(gettext("valor %(value)s abaixo do mínimo %(min)s")
+                      % {"value": value, "min": f"{attribute.min:g}"})
     if attribute.max is not None and value > attribute.max:
-        raise Invalid(f"valor {value} acima do máximo {attribute.max:g}")
+        raise Invalid(gettext("valor %(value)s acima do máximo %(max)s")
+                      % {"value": value, "max": f"{attribute.max:g}"})
     return value
 
 
 def _boolean(attribute: Attribute, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise Invalid("tem de ser verdadeiro ou falso (true/false)", malformed=True)
+        raise Invalid(gettext("tem de ser verdadeiro ou falso (true/false)"), malformed=True)
     return value
 
 
@@ -63,23 +66,24 @@ def _date(attribute: Attribute, value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid("tem de ser uma data AAAA-MM-DD", malformed=True) from exc
+        raise Invalid(gettext("tem de ser uma data AAAA-MM-DD"), malformed=True) from exc
 
 
 def _datetime(attribute: Attribute, value: Any) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid("tem de ser uma data e hora ISO 8601", malformed=True) from exc
+        raise Invalid(gettext("tem de ser uma data e hora ISO 8601"), malformed=True) from exc
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def _code(attribute: Attribute, value: Any, codes: tuple[str, ...]) -> str:
     if not isinstance(value, str):
-        raise Invalid("tem de ser um código (texto)", malformed=True)
+        raise Invalid(gettext("tem de ser um código (texto)"), malformed=True)
     if value not in codes:
         shown = ", ".join(codes[:12]) + (", …" if len(codes) > 12 else "")
-        raise Invalid(f"código desconhecido '{value}' (valores aceites: {shown})")
+        raise Invalid(gettext("código desconhecido '%(value)s' (valores aceites: %(codes)s)")
+                      % {"value": value, "codes": shown})
     return value
 
 
@@ -100,7 +104,7 @@ def convert(theme: Theme, attribute: Attribute, value: Any, registry: Registry) 
     else:
         converted = CONVERTERS[attribute.type](attribute, value)
     if converted is None and attribute.required:
-        raise Invalid("valor obrigatório em falta")
+        raise Invalid(gettext("valor obrigatório em falta"))
     return converted
 
 
@@ -115,10 +119,11 @@ def clean_properties(theme: Theme, properties: Any, *, partial: bool,
     if properties is None:
         properties = {}
     if not isinstance(properties, dict):
-        raise EditingError("properties tem de ser um objeto JSON")
+        raise EditingError(gettext("properties tem de ser um objeto JSON"))
     names = {a.name for a in theme.attributes}
+    unknown = gettext("atributo desconhecido no tema %(theme)s") % {"theme": theme.id}
     problems: list[tuple[FieldProblem, bool]] = [
-        (FieldProblem(key, f"atributo desconhecido no tema {theme.id}"), True)
+        (FieldProblem(key, unknown), True)
         for key in properties if key not in names | IGNORED | {MUNICIPIO}]
     cleaned: dict[str, Any] = {}
     for attribute in theme.attributes:
@@ -137,7 +142,8 @@ def clean_properties(theme: Theme, properties: Any, *, partial: bool,
 def _raise(problems: list[tuple[FieldProblem, bool]]) -> None:
     malformed = any(flag for _, flag in problems)
     summary = "; ".join(f"{p.field}: {p.message}" for p, _ in problems)
-    raise EditingError(f"atributos inválidos — {summary}", status=400 if malformed else 422,
+    raise EditingError(gettext("atributos inválidos — %(problems)s") % {"problems": summary},
+                       status=400 if malformed else 422,
                        code="InvalidParameterValue" if malformed else "InvalidAttributeValue",
                        problems=[p for p, _ in problems])
 
@@ -148,6 +154,8 @@ def requested_municipio(properties: Any) -> str | None:
         return None
     value = properties[MUNICIPIO]
     if not isinstance(value, str) or len(value) != 4 or not value.isdigit():
-        raise EditingError(f"município inválido: {value!r} (código DICO de 4 algarismos)",
-                           problems=[FieldProblem(MUNICIPIO, "código DICO de 4 algarismos")])
+        raise EditingError(gettext("município inválido: %(value)s (código DICO de 4 algarismos)")
+                           % {"value": repr(value)},
+                           problems=[FieldProblem(MUNICIPIO,
+                                                  gettext("código DICO de 4 algarismos"))])
     return value

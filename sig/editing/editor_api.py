@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from sig.editing import features, history, uploads
 from sig.editing.accounts import Actor
@@ -41,7 +42,7 @@ def _reader(request: HttpRequest) -> Actor:
     """History is for people who signed in (it names who changed what)."""
     actor, _ = authenticate(request)
     if not actor.is_authenticated:
-        raise Unauthorized("autenticação necessária")
+        raise Unauthorized(gettext("autenticação necessária"))
     return actor
 
 
@@ -62,7 +63,7 @@ def revert(request: HttpRequest, collection: str, item_id: str) -> HttpResponse:
     body = read_json(request)
     change_id = body.get("alteracao") if isinstance(body, dict) else None
     if not isinstance(change_id, int) or isinstance(change_id, bool):
-        raise EditingError("indique a alteração para que reverter: {\"alteracao\": N}")
+        raise EditingError(gettext("indique a alteração para que reverter: {\"alteracao\": N}"))
     try:
         history.revert(actor, theme, pk, change_id, expected)
     except PreconditionFailed as exc:
@@ -89,13 +90,14 @@ def deleted(request: HttpRequest, collection: str) -> HttpResponse:
 
 def _versions(value) -> dict[int, int]:
     if not isinstance(value, dict) or not value:
-        raise EditingError("indique as versões dos elementos: {\"versoes\": {\"id\": versão}}")
+        raise EditingError(gettext("indique as versões dos elementos: "
+                                    "{\"versoes\": {\"id\": versão}}"))
     try:
         versions = {int(k): int(v) for k, v in value.items()}
     except (TypeError, ValueError) as exc:
-        raise EditingError("versões inválidas: use {\"id\": número}") from exc
+        raise EditingError(gettext("versões inválidas: use {\"id\": número}")) from exc
     if len(versions) > 1000:
-        raise EditingError("no máximo 1000 elementos de cada vez")
+        raise EditingError(gettext("no máximo 1000 elementos de cada vez"))
     return versions
 
 
@@ -106,11 +108,11 @@ def bulk_update(request: HttpRequest, collection: str) -> HttpResponse:
     theme = get_theme(collection)
     body = read_json(request)
     if not isinstance(body, dict):
-        raise EditingError("o corpo tem de ser um objeto JSON")
+        raise EditingError(gettext("o corpo tem de ser um objeto JSON"))
     versions = _versions(body.get("versoes"))
     values = clean_properties(theme, body.get("properties"), partial=True)
     if not values:
-        raise EditingError("indique pelo menos um atributo a alterar")
+        raise EditingError(gettext("indique pelo menos um atributo a alterar"))
     try:
         features.update_many(actor, theme, versions, values)
     except PreconditionFailed as exc:
@@ -142,7 +144,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     actor = require_person(request)
     received = request.FILES.get("ficheiro")
     if received is None:
-        raise EditingError("escolha um ficheiro para importar", code="MissingParameterValue")
+        raise EditingError(gettext("escolha um ficheiro para importar"),
+                           code="MissingParameterValue")
 
     def save(path) -> None:
         with open(path, "wb") as target:

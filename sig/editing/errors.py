@@ -1,12 +1,15 @@
 """Editing errors and how the database's refusals become them.
 
 The database is the authority: its reason (pt-PT message, detail with the location of an invalid
-geometry, hint with the editable municipalities) reaches the person unchanged.
+geometry, hint with the editable municipalities) reaches the person unchanged; the service's own
+wording around it follows the request's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.utils.translation import gettext, gettext_lazy
 
 from sig.http import ApiError
 
@@ -33,9 +36,9 @@ SQLSTATE_STATUS: dict[str, tuple[int, str]] = {
 }
 
 CONSTRAINT_MESSAGES = {
-    "codelist": "o valor de {attr} não pertence à lista de códigos",
-    "min": "o valor de {attr} está abaixo do mínimo",
-    "max": "o valor de {attr} está acima do máximo",
+    "codelist": gettext_lazy("o valor de %(attr)s não pertence à lista de códigos"),
+    "min": gettext_lazy("o valor de %(attr)s está abaixo do mínimo"),
+    "max": gettext_lazy("o valor de %(attr)s está acima do máximo"),
 }
 
 
@@ -86,22 +89,26 @@ def _constraint_message(diag) -> str | None:
         if name.endswith("_" + suffix):
             table = getattr(diag, "table_name", None) or ""
             attr = name.removesuffix("_" + suffix).removeprefix(table + "_")
-            return template.format(attr=attr)
+            return str(template) % {"attr": attr}
     return None
 
 
 def _message(sqlstate: str, diag) -> str:
-    primary = getattr(diag, "message_primary", None) or "a base de dados recusou a gravação"
+    primary = (getattr(diag, "message_primary", None)
+               or gettext("a base de dados recusou a gravação"))
     if sqlstate == "23514":
-        return _constraint_message(diag) or f"valor recusado: {primary}"
+        return _constraint_message(diag) or gettext("valor recusado: %(reason)s") % {
+            "reason": primary}
     if sqlstate == "23502":
-        return f"falta um valor obrigatório: {getattr(diag, 'column_name', None) or primary}"
+        return gettext("falta um valor obrigatório: %(column)s") % {
+            "column": getattr(diag, "column_name", None) or primary}
     if sqlstate == "23505":
-        return "já existe um elemento com a mesma fonte e identificador na fonte"
+        return gettext("já existe um elemento com a mesma fonte e identificador na fonte")
     if sqlstate == "23503":
-        return f"referência inexistente: {getattr(diag, 'message_detail', None) or primary}"
+        return gettext("referência inexistente: %(reason)s") % {
+            "reason": getattr(diag, "message_detail", None) or primary}
     if sqlstate.startswith("22"):
-        return f"valor inválido: {primary}"
+        return gettext("valor inválido: %(reason)s") % {"reason": primary}
     return primary
 
 

@@ -18,6 +18,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import DatabaseError, connection, models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from sig.conf import get_settings
 from sig.crs import STORAGE_SRID
@@ -56,7 +57,7 @@ class Current:
 def get_theme(collection: str) -> Theme:
     registry = get_registry()
     if collection not in registry:
-        raise NotFound(f"tema desconhecido: {collection}")
+        raise NotFound(gettext("tema desconhecido: %(theme)s") % {"theme": collection})
     return registry[collection]
 
 
@@ -146,7 +147,8 @@ def read_feature(theme: Theme, pk: int, srid: int = 4326) -> dict:
     """One feature as GeoJSON; NotFound when it does not exist."""
     rows = list(feature_rows(theme, model_for(theme).objects.filter(pk=pk), srid))
     if not rows:
-        raise NotFound(f"o elemento {pk} de {theme.id} não existe")
+        raise NotFound(gettext("o elemento %(id)s de %(theme)s não existe")
+                       % {"id": pk, "theme": theme.id})
     return rows[0]
 
 
@@ -187,7 +189,7 @@ def municipio_for(geometry: GEOSGeometry, actor: Actor) -> str:
     dico = _scalar(sql, [_ewkb(geometry), list(get_settings().municipios),
                          list(actor.municipios)])
     if dico is None:
-        raise GeometryError("a geometria fica fora dos municípios servidos", status=422,
+        raise GeometryError(gettext("a geometria fica fora dos municípios servidos"), status=422,
                             code="OutsideMunicipality")
     return dico
 
@@ -203,11 +205,12 @@ def require_editable(actor: Actor, theme: Theme, dico: str, pk: int | None = Non
     """The application's own check, worded like the database's guard."""
     if actor.may_edit(dico):
         return
-    if pk is None:
-        message = f"não pode gravar elementos do município {dico} em {theme.id}"
-    else:
-        message = f"o elemento {pk} de {theme.id} pertence ao município {dico}, que não pode editar"
-    raise NotAllowed(message, hint=f"municípios que pode editar: {', '.join(actor.municipios)}")
+    values = {"id": pk, "theme": theme.id, "dico": dico, "dicos": ", ".join(actor.municipios)}
+    message = (gettext("não pode gravar elementos do município %(dico)s em %(theme)s") if pk is None
+               else gettext("o elemento %(id)s de %(theme)s pertence ao município %(dico)s, que "
+                            "não pode editar"))
+    hint = gettext("municípios que pode editar: %(dicos)s")
+    raise NotAllowed(message % values, hint=hint % values)
 
 
 def lock(theme: Theme, pk: int) -> Current:
@@ -215,16 +218,20 @@ def lock(theme: Theme, pk: int) -> Current:
     row = (model_for(theme).objects.select_for_update().filter(pk=pk)
            .values("municipio_id", "row_version", "geom").first())
     if row is None:
-        raise NotFound(f"o elemento {pk} de {theme.id} não existe")
+        raise NotFound(gettext("o elemento %(id)s de %(theme)s não existe")
+                       % {"id": pk, "theme": theme.id})
     return Current(row["municipio_id"], row["row_version"], row["geom"])
 
 
 def check_version(theme: Theme, pk: int, current: int, expected: set[int]) -> None:
     if ANY_VERSION in expected or current in expected:
         return
-    wanted = ", ".join(str(v) for v in sorted(expected)) or "nenhuma versão válida deste elemento"
-    raise PreconditionFailed(f"o elemento {pk} de {theme.id} foi alterado por outra pessoa "
-                             f"(versão atual {current}, pedida {wanted})", theme=theme, pk=pk)
+    wanted = (", ".join(str(v) for v in sorted(expected))
+              or gettext("nenhuma versão válida deste elemento"))
+    message = gettext("o elemento %(id)s de %(theme)s foi alterado por outra pessoa (versão atual "
+                      "%(current)s, pedida %(wanted)s)")
+    raise PreconditionFailed(message % {"id": pk, "theme": theme.id, "current": current,
+                                        "wanted": wanted}, theme=theme, pk=pk)
 
 
 def apply_changes(actor: Actor, theme: Theme, pk: int, current: Current,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.utils.translation import gettext, gettext_noop
 
 from sig.editing.accounts import Actor
 from sig.editing.acting import acting_as
@@ -28,7 +29,9 @@ from sig.editing.features import (
 )
 from sig.registry import Theme, get_registry
 
-OPERATIONS = {"I": "criação", "U": "alteração", "D": "eliminação"}
+# Recorded in pt-PT (the API and the feeds carry them as data); pages translate them.
+OPERATIONS = {"I": gettext_noop("criação"), "U": gettext_noop("alteração"),
+              "D": gettext_noop("eliminação")}
 # Columns that are bookkeeping, not content: left out of diffs and never reverted.
 BOOKKEEPING = frozenset({"id", "row_version", "created_at", "created_by", "updated_at",
                          "updated_by"})
@@ -108,7 +111,8 @@ def timeline(theme: Theme, pk: int, srid: int = 3763) -> list[dict]:
     """A feature's changes for people: who, when, what changed before/after, and geometries."""
     found = entries(theme, pk)
     if not found:
-        raise NotFound(f"não há histórico do elemento {pk} de {theme.id}")
+        raise NotFound(gettext("não há histórico do elemento %(id)s de %(theme)s")
+                       % {"id": pk, "theme": theme.id})
     found = [_with_image(theme, e, found) for e in found]
     return [{
         "alteracao": e.id, "op": e.op, "operacao": OPERATIONS[e.op], "em": e.at.isoformat(),
@@ -147,9 +151,11 @@ def state_after(theme: Theme, pk: int, change_id: int,
     log = entries(theme, pk) if log is None else log
     target = next((e for e in log if e.id == change_id), None)
     if target is None:
-        raise NotFound(f"a alteração {change_id} não é do elemento {pk} de {theme.id}")
+        raise NotFound(gettext("a alteração %(change)s não é do elemento %(id)s de %(theme)s")
+                       % {"change": change_id, "id": pk, "theme": theme.id})
     if target.op == "D":
-        raise EditingError("não é possível reverter para uma eliminação; elimine o elemento")
+        raise EditingError(gettext("não é possível reverter para uma eliminação; elimine o "
+                                   "elemento"))
     values, geom = _current_image(theme, pk)
     for entry in reversed([e for e in log if e.id > change_id]):
         if entry.op == "U":
@@ -160,7 +166,7 @@ def state_after(theme: Theme, pk: int, change_id: int,
         else:
             values, geom = None, None
     if values is None or geom is None:
-        raise EditingError(f"o histórico do elemento {pk} está incompleto")
+        raise EditingError(gettext("o histórico do elemento %(id)s está incompleto") % {"id": pk})
     return values, geom
 
 
@@ -189,11 +195,12 @@ def revert(actor: Actor, theme: Theme, pk: int, change_id: int, expected: set[in
 def restore(actor: Actor, theme: Theme, pk: int) -> None:
     """Bring back a deleted feature, with its id, as it was when deleted (a recorded insert)."""
     if model_for(theme).objects.filter(pk=pk).exists():
-        raise EditingError(f"o elemento {pk} de {theme.id} existe; use reverter", status=409,
-                           code="Conflict")
+        raise EditingError(gettext("o elemento %(id)s de %(theme)s existe; use reverter")
+                           % {"id": pk, "theme": theme.id}, status=409, code="Conflict")
     deletions = [e for e in entries(theme, pk) if e.op == "D"]
     if not deletions:
-        raise NotFound(f"o elemento {pk} de {theme.id} não foi eliminado")
+        raise NotFound(gettext("o elemento %(id)s de %(theme)s não foi eliminado")
+                       % {"id": pk, "theme": theme.id})
     last = deletions[-1]
     with database_errors(), acting_as(actor, f"sig-editor:restore:{last.id}"):
         require_editable(actor, theme, last.municipio)

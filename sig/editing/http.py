@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -54,7 +55,7 @@ def _basic(credentials: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
-        raise Unauthorized("credenciais Basic ilegíveis") from exc
+        raise Unauthorized(gettext("credenciais Basic ilegíveis")) from exc
     username, _, password = decoded.partition(":")
     return username, password
 
@@ -78,7 +79,7 @@ def _password_user(request: HttpRequest, username: str, password: str):
         raise Respond(blocked)
     user = passwords.verify(request, username, password)  # a failure is counted by sig.ops
     if user is None:
-        raise Unauthorized("utilizador ou palavra-passe errados")
+        raise Unauthorized(gettext("utilizador ou palavra-passe errados"))
     return user
 
 
@@ -92,10 +93,11 @@ def _user_from_header(request: HttpRequest, header: str):
         # The password may be an API token (any user name), or the person's own password.
         user = _token_user(request, password) or _password_user(request, username, password)
     else:
-        raise Unauthorized(f"esquema de autenticação não suportado: {scheme or '(vazio)'} "
-                           "(use Basic, Token ou Bearer)")
+        raise Unauthorized(gettext("esquema de autenticação não suportado: %(scheme)s (use "
+                                   "Basic, Token ou Bearer)")
+                           % {"scheme": scheme or gettext("(vazio)")})
     if user is None:
-        raise Unauthorized("token de API inválido ou revogado")
+        raise Unauthorized(gettext("token de API inválido ou revogado"))
     return user
 
 
@@ -114,9 +116,11 @@ def require_person(request: HttpRequest) -> Actor:
     """The authenticated person of a write; session writes must pass the CSRF check."""
     actor, via_session = authenticate(request)
     if not actor.is_authenticated:
-        raise Unauthorized("autenticação necessária: inicie sessão ou envie um token de API")
+        raise Unauthorized(gettext("autenticação necessária: inicie sessão ou envie um token "
+                                   "de API"))
     if via_session and _CSRF.process_view(request, None, (), {}) is not None:
-        raise EditingError("pedido recusado: falta o token CSRF ou é inválido", status=403,
+        raise EditingError(gettext("pedido recusado: falta o token CSRF ou é inválido"),
+                           status=403,
                            code="Forbidden")
     return actor
 
@@ -128,8 +132,9 @@ def read_json(request: HttpRequest) -> Any:
         raise _too_large()
     content_type = request.content_type or ""
     if content_type and content_type not in JSON_TYPES:
-        raise EditingError(f"tipo de conteúdo não suportado: {content_type} (use "
-                           "application/geo+json)", status=415, code="UnsupportedMediaType")
+        raise EditingError(gettext("tipo de conteúdo não suportado: %(type)s (use "
+                                   "application/geo+json)") % {"type": content_type},
+                           status=415, code="UnsupportedMediaType")
     try:
         raw = request.body
     except RequestDataTooBig as exc:
@@ -137,7 +142,8 @@ def read_json(request: HttpRequest) -> Any:
     try:
         return json.loads(raw or b"null", parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise EditingError(f"o corpo do pedido não é JSON válido: {exc}") from exc
+        raise EditingError(gettext("o corpo do pedido não é JSON válido: %(reason)s")
+                           % {"reason": exc}) from exc
 
 
 def _no_constant(name: str) -> None:
@@ -145,8 +151,8 @@ def _no_constant(name: str) -> None:
 
 
 def _too_large() -> EditingError:
-    return EditingError(f"pedido demasiado grande (máximo {MAX_BODY_BYTES // 1024} KiB)",
-                        status=413, code="PayloadTooLarge")
+    return EditingError(gettext("pedido demasiado grande (máximo %(kib)s KiB)")
+                        % {"kib": MAX_BODY_BYTES // 1024}, status=413, code="PayloadTooLarge")
 
 
 def error_response(exc: EditingError, challenge: str = BEARER_CHALLENGE) -> HttpResponse:
@@ -166,7 +172,8 @@ def json_response(data: Any, status: int = 200, content_type: str = "application
 
 
 def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Render EditingErrors as OGC exception JSON; log anything else and answer 500 in pt-PT."""
+    """Render EditingErrors as OGC exception JSON; log anything else and answer 500 (in the
+    request's language)."""
     @wraps(func)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
@@ -180,8 +187,8 @@ def api_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return error_response(exc, BEARER_CHALLENGE if editor else BASIC_CHALLENGE)
         except Exception:
             log.exception("editing request failed: %s %s", request.method, request.path)
-            return error_response(EditingError("erro interno ao processar o pedido; foi "
-                                               "registado", status=500, code="ServerError"))
+            message = gettext("erro interno ao processar o pedido; foi registado")
+            return error_response(EditingError(message, status=500, code="ServerError"))
     return wrapper
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
 from psycopg.types.json import Jsonb
 
 from sig.conf import get_settings
@@ -40,8 +41,6 @@ JOB_COLUMNS = ("id, utilizador, tema, municipio, ficheiro, estado, etapa, feitos
 RESULT_COUNTS = ("read", "inserted", "updated", "unchanged", "quarantined", "deleted",
                  "repaired")
 FINISHED = ("concluida", "simulada", "falhada", "recusada", "interrompida")
-LABELS = {"em_curso": "em curso", "concluida": "concluída", "simulada": "simulada",
-          "falhada": "falhada", "recusada": "recusada", "interrompida": "interrompida"}
 INSERT_JOB = ("INSERT INTO editing_importacao_web (utilizador, tema, municipio, ficheiro, "
               "estado, etapa, feitos, erro, criado_em, atualizado_em) VALUES "
               "(%s, %s, %s, %s, 'em_curso', 'na fila', 0, '', now(), now()) RETURNING id")
@@ -83,15 +82,18 @@ def create_job(actor: Actor, theme_id: str, municipio: str, filename: str) -> in
     per-person lock, so two requests at once cannot both pass)."""
     get_theme(theme_id)
     if not actor.may_edit(municipio):
-        raise NotAllowed(f"não pode importar para o município {municipio or '(nenhum)'}",
-                         hint=f"municípios que pode editar: {', '.join(actor.municipios)}")
+        raise NotAllowed(gettext("não pode importar para o município %(dico)s")
+                         % {"dico": municipio or gettext("(nenhum)")},
+                         hint=gettext("municípios que pode editar: %(dicos)s")
+                         % {"dicos": ", ".join(actor.municipios)})
     limit = get_settings().import_max_per_user
     with connect_as("app", application_name="sig-editor (importação)") as conn:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                      [f"sig importacao web {actor.username}"])
         if _active_jobs(conn, actor.username) >= limit:
-            raise TooManyImports(f"já tem {limit} importações em curso ou em espera (o máximo "
-                                 "por pessoa); espere que terminem e volte a enviar")
+            raise TooManyImports(gettext("já tem %(n)s importações em curso ou em espera (o "
+                                         "máximo por pessoa); espere que terminem e volte a "
+                                         "enviar") % {"n": limit})
         return conn.execute(INSERT_JOB, [actor.username, theme_id, municipio,
                                          safe_name(filename)]).fetchone()[0]
 
@@ -189,26 +191,33 @@ def start(actor: Actor, theme_id: str, municipio: str, filename: str,
     return job_id
 
 
+def _state_label(state: str) -> str:
+    labels = {"em_curso": gettext("em curso"), "concluida": gettext("concluída"),
+              "simulada": gettext("simulada"), "falhada": gettext("falhada"),
+              "recusada": gettext("recusada"), "interrompida": gettext("interrompida")}
+    return labels.get(state, state)
+
+
 def _message(job: dict) -> str:
+    """The job's state in the request's language (its stage and error as recorded)."""
     if job["estado"] == "em_curso":
-        total = f" de {job['total']}" if job["total"] else ""
-        return f"{job['etapa'] or 'a preparar'}: {job['feitos']}{total}"
-    label = LABELS.get(job["estado"], job["estado"])
+        total = gettext(" de %(total)s") % {"total": job["total"]} if job["total"] else ""
+        return f"{job['etapa'] or gettext('a preparar')}: {job['feitos']}{total}"
+    label = _state_label(job["estado"])
     if job["erro"]:
-        return f"Importação {label}: {job['erro']}"
-    return f"Importação {label}."
+        return gettext("Importação %(state)s: %(error)s") % {"state": label, "error": job["erro"]}
+    return gettext("Importação %(state)s.") % {"state": label}
 
 
 def _summary_text(resumo: dict | None) -> str:
     if not resumo:
         return ""
-    lines = [f"lidos {resumo['read']}, inseridos {resumo['inserted']}, atualizados "
-             f"{resumo['updated']}, sem alterações {resumo['unchanged']}, em quarentena "
-             f"{resumo['quarantined']}"]
+    lines = [gettext("lidos %(read)s, inseridos %(inserted)s, atualizados %(updated)s, sem "
+                     "alterações %(unchanged)s, em quarentena %(quarantined)s") % resumo]
     lines += [f"{count} × {reason}" for reason, count in resumo.get("motivos", [])]
     lines += list(resumo.get("avisos", []))
     if resumo.get("transformacao"):
-        lines.append(f"transformação: {resumo['transformacao']}")
+        lines.append(gettext("transformação: %(name)s") % {"name": resumo["transformacao"]})
     return "\n".join(lines)
 
 
@@ -218,7 +227,7 @@ def job_status(actor: Actor, job_id: int) -> dict:
     keys = [c.strip() for c in JOB_COLUMNS.split(",")][:-1] + ["idade"]
     job = dict(zip(keys, rows[0], strict=True)) if rows else None
     if job is None or (job["utilizador"] != actor.username and actor.role != ADMIN):
-        raise NotFound(f"importação {job_id} desconhecida")
+        raise NotFound(gettext("importação %(id)s desconhecida") % {"id": job_id})
     if job["estado"] == "em_curso" and job["idade"] > STALE_SECONDS:
         _finish(job_id, "interrompida", None, None, "o processo terminou antes do fim; nada "
                 "foi gravado nos temas")
@@ -239,7 +248,7 @@ def quarantine_file(actor: Actor, job_id: int, folder: Path) -> Path:
 
     status = job_status(actor, job_id)
     if not status["importacao"] or not status["em_quarentena"]:
-        raise NotFound("esta importação não tem elementos em quarentena")
+        raise NotFound(gettext("esta importação não tem elementos em quarentena"))
     target = folder / f"quarentena-{status['importacao']}.gpkg"
     try:
         export(status["importacao"], target)

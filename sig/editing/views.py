@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import feedgenerator, timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from sig.conf import get_settings
@@ -19,6 +20,7 @@ from sig.editing.editor_config import editor_config
 from sig.editing.errors import EditingError
 from sig.editing.http import Unauthorized, authenticate, get_endpoint, json_response
 from sig.territory.models import Municipio
+from sig.web.i18n import choose_language
 
 DEFAULT_SINCE = dt.timedelta(days=7)
 FEED_LIMIT = 200
@@ -43,8 +45,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 def editor(request: HttpRequest) -> HttpResponse:
     """The web editor (OpenLayers, served locally)."""
     actor = actor_for(request.user)
-    return render(request, "editing/editor.html", {"actor": actor,
-                                                    "config": editor_config(actor)})
+    config = editor_config(actor, choose_language(request))
+    return render(request, "editing/editor.html", {"actor": actor, "config": config})
 
 
 def _since(value: str | None) -> dt.datetime:
@@ -53,7 +55,8 @@ def _since(value: str | None) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise EditingError(f"data inválida em 'desde': {value} (use AAAA-MM-DD)") from exc
+        raise EditingError(gettext("data inválida em 'desde': %(value)s (use AAAA-MM-DD)")
+                           % {"value": value}) from exc
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -64,7 +67,8 @@ def _municipios(value: str | None, actor: Actor) -> list[str]:
     wanted = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [v for v in wanted if v not in served]
     if unknown:
-        raise EditingError(f"município desconhecido: {', '.join(unknown)}")
+        raise EditingError(gettext("município desconhecido: %(dicos)s")
+                           % {"dicos": ", ".join(unknown)})
     return wanted
 
 
@@ -94,7 +98,7 @@ def changes_page(request: HttpRequest) -> HttpResponse:
 def _feed_reader(request: HttpRequest) -> Actor:
     actor, _ = authenticate(request)
     if not actor.is_authenticated:
-        raise Unauthorized("autenticação necessária (sessão ou token de API)")
+        raise Unauthorized(gettext("autenticação necessária (sessão ou token de API)"))
     return actor
 
 

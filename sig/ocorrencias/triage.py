@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext
 
 from sig.editing.accounts import Actor
 from sig.editing.acting import acting_as
@@ -71,7 +72,8 @@ def listing(actor: Actor, estado: str | None = None, atrasadas: bool = False,
 def _one(cursor, codigo: str) -> dict[str, Any]:
     found = _summaries(cursor, "o.codigo = %s", [codigo.upper()])
     if not found:
-        raise NotFound(f"ocorrência {codigo} desconhecida ou de um município que não trata")
+        raise NotFound(gettext("ocorrência %(code)s desconhecida ou de um município que não trata")
+                       % {"code": codigo})
     return found[0]
 
 
@@ -107,21 +109,23 @@ def photo(actor: Actor, foto_id: int) -> bytes:
         cursor.execute("SELECT conteudo FROM public.ocorrencia_foto WHERE id = %s", [foto_id])
         row = cursor.fetchone()
         if row is None:
-            raise NotFound("fotografia desconhecida ou de um município que não trata")
+            raise NotFound(gettext("fotografia desconhecida ou de um município que não trata"))
         return bytes(row[0])
     return _run(actor, work)
 
 
 def _duplicate_target(cursor, code: Any) -> int:
     if not isinstance(code, str) or not code.strip():
-        raise OcorrenciaError("indique a ocorrência de que esta é duplicada (duplicada_de)")
+        raise OcorrenciaError(gettext("indique a ocorrência de que esta é duplicada "
+                                      "(duplicada_de)"))
     return _one(cursor, code.strip())["id"]
 
 
 def _category_columns(cursor, current: dict[str, Any], code: Any) -> dict[str, Any]:
     category = get_categories().get(str(code))
     if category is None:
-        raise OcorrenciaError(f"categoria desconhecida: {str(code)[:40]}")
+        raise OcorrenciaError(gettext("categoria desconhecida: %(code)s")
+                              % {"code": str(code)[:40]})
     cursor.execute("SELECT created_at + make_interval(hours => %s) FROM public.ocorrencia "
                    "WHERE id = %s", [category.target_hours, current["id"]])
     return {"categoria": category.code, "servico": category.service_for(current["municipio"]),
@@ -133,11 +137,13 @@ def _columns(cursor, current: dict[str, Any], changes: dict[str, Any]) -> dict[s
     database checks them again)."""
     unknown = set(changes) - {"estado", "atribuida_a", "duplicada_de", "categoria"}
     if unknown:
-        raise OcorrenciaError(f"não pode alterar: {', '.join(sorted(unknown))}")
+        raise OcorrenciaError(gettext("não pode alterar: %(fields)s")
+                              % {"fields": ", ".join(sorted(unknown))})
     columns: dict[str, Any] = {}
     if "estado" in changes:
         if changes["estado"] not in STATES:
-            raise OcorrenciaError(f"estado desconhecido: {str(changes['estado'])[:40]}")
+            raise OcorrenciaError(gettext("estado desconhecido: %(state)s")
+                                  % {"state": str(changes["estado"])[:40]})
         columns["estado"] = changes["estado"]
         if changes["estado"] == "duplicada":
             columns["duplicada_de"] = _duplicate_target(cursor, changes.get("duplicada_de"))
@@ -158,7 +164,7 @@ def _update(cursor, pk: int, columns: dict[str, Any], row_version: int) -> None:
 def change(actor: Actor, codigo: str, changes: dict[str, Any], row_version: Any) -> dict:
     """Apply triage changes at `row_version` (stale: 412); the reporter is told of a new state."""
     if not isinstance(row_version, int) or isinstance(row_version, bool):
-        raise EditingError("indique a versão da ocorrência (row_version)", status=428,
+        raise EditingError(gettext("indique a versão da ocorrência (row_version)"), status=428,
                            code="PreconditionRequired")
 
     def work(cursor):
@@ -177,7 +183,8 @@ def add_note(actor: Actor, codigo: str, texto: Any, publico: bool) -> dict[str, 
     """A public reply (the reporter is told) or an internal note."""
     text = str(texto or "").replace("\x00", "").strip()
     if not text or len(text) > MAX_NOTE:
-        raise OcorrenciaError(f"escreva um texto de 1 a {MAX_NOTE} caracteres")
+        raise OcorrenciaError(gettext("escreva um texto de 1 a %(max)s caracteres")
+                              % {"max": MAX_NOTE})
 
     def work(cursor):
         current = _one(cursor, codigo)

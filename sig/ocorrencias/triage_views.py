@@ -4,6 +4,7 @@ editor's authentication (session with CSRF, API token or Basic)."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +32,7 @@ def detail(request: HttpRequest, codigo: str) -> HttpResponse:
 def _body(request: HttpRequest) -> dict:
     body = read_json(request)
     if not isinstance(body, dict):
-        raise EditingError("o corpo tem de ser um objeto JSON")
+        raise EditingError(gettext("o corpo tem de ser um objeto JSON"))
     return body
 
 

@@ -37,7 +37,8 @@ def _remember(response: HttpResponse, asked: str) -> None:
 
 
 class LanguageMiddleware:
-    """Activates `?lang=`, else the language cookie, else `LANGUAGE_CODE` (pt-PT)."""
+    """Activates `?lang=`, else the language cookie, else `LANGUAGE_CODE` (pt-PT), for the
+    request only (the thread's language is restored afterwards)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -45,9 +46,9 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         asked = request.GET.get("lang", "")
         language = LANGUAGES.get(asked) or _from_cookie(request) or settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
         if asked in LANGUAGES:
             _remember(response, asked)
         response.headers.setdefault("Content-Language", language)

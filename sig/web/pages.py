@@ -19,11 +19,17 @@ def switch_url(request: HttpRequest, lang: str) -> str:
     return f"{request.path}?{urlencode(sorted(query.items()))}"
 
 
-def base_context(request: HttpRequest) -> dict[str, Any]:
+def language_context(request: HttpRequest) -> dict[str, Any]:
+    """The page's language, its `<html lang>` and the address of the other language (a
+    context processor: the editing area's pages get it too)."""
     lang = choose_language(request)
+    return {"lang": lang, "html_lang": "pt-PT" if lang == "pt" else "en",
+            "switch_url": switch_url(request, lang)}
+
+
+def base_context(request: HttpRequest) -> dict[str, Any]:
     return {
-        "lang": lang, "html_lang": "pt-PT" if lang == "pt" else "en",
-        "switch_url": switch_url(request, lang), "licence_name": publisher.LICENCE_NAME,
+        **language_context(request), "licence_name": publisher.LICENCE_NAME,
         "licence_url": publisher.LICENCE_URL, "credit": publisher.CREDIT,
         "contact_email": publisher.CONTACT_EMAIL,
     }

@@ -273,3 +273,18 @@ def test_upload_shows_progress_summary_and_quarantine(page, tmp_path):
         deleted = conn.execute("DELETE FROM equipamentos WHERE nome = 'Enviado' AND "
                                "fonte LIKE %s", ("%equipamentos_browser%",)).rowcount
     assert deleted == 1
+
+
+def test_the_editor_in_english_and_back(page):
+    sign_in(page)
+    page.goto(f"{BASE}/editor/?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Theme").select_option("equipamentos")
+    status = "() => document.getElementById('estado').textContent"
+    page.wait_for_function(f"{status}.includes('features loaded')")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.wait_for_function(f"{status} === 'Select a feature you may edit.'")
+    page.get_by_role("link", name="Português").click()
+    page.wait_for_function(f"{status}.includes('elementos carregados')")
+    assert page.locator("html").get_attribute("lang") == "pt-PT"
+    assert page.problems == []

@@ -49,3 +49,41 @@ def test_english_translates_every_text_and_pt_pt_shows_the_source(domain):
     assert all(english.values()), [k for k, v in english.items() if not v]
     assert not any(portuguese.values())  # msgids are the pt-PT texts
     assert "#, fuzzy" not in (LOCALE / "en" / "LC_MESSAGES" / f"{domain}.po").read_text()
+
+
+FRONTEND = BASE_DIR / "sig" / "web" / "frontend"
+# gettext('…') with one literal argument; any other call of gettext is a mistake (its text
+# could not be found in the catalogue).
+GETTEXT_LITERAL = re.compile(r"\bgettext\('((?:[^'\\]|\\.)*)'\)")
+GETTEXT_CALL = re.compile(r"\bgettext\(")
+
+
+def _script_texts() -> dict[str, set[str]]:
+    """msgid → the script modules (relative to frontend/) that show it."""
+    texts: dict[str, set[str]] = {}
+    for module in sorted(FRONTEND.rglob("*.js")):
+        code = module.read_text(encoding="utf-8")
+        calls = len(GETTEXT_CALL.findall(code)) - code.count("function gettext(")
+        literals = GETTEXT_LITERAL.findall(code)
+        assert calls == len(literals), f"{module.name}: gettext() needs one '…' literal"
+        for literal in literals:
+            msgid = re.sub(r"\\(.)", r"\1", literal)
+            texts.setdefault(msgid, set()).add(str(module.relative_to(FRONTEND)))
+    return texts
+
+
+def test_every_script_text_has_its_english_translation():
+    texts = _script_texts()
+    folders = {name.split("/")[0] for names in texts.values() for name in names}
+    assert {"editor", "triagem", "ocorrencias", "main.js"} <= folders
+    english = _entries(LOCALE / "en" / "LC_MESSAGES" / "djangojs.po")
+    missing = {msgid: sorted(names) for msgid, names in texts.items()
+               if not english.get((None, msgid))}
+    assert not missing
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda po: str(po.relative_to(LOCALE)))
+def test_no_msgid_appears_twice(po):
+    text = po.read_text(encoding="utf-8")
+    keys = re.findall(r'(?:msgctxt "(.*)"\n)?msgid "(.*)"\n', text)
+    assert len(keys) == len(set(keys))

@@ -1,5 +1,8 @@
 // Requests to the editing API under /editor/api: session cookie, CSRF token, bodies in PT-TM06,
-// If-Match from the feature's version. Problems come back as the server's pt-PT texts.
+// If-Match from the feature's version. Problems come back as the server's texts, in the
+// page's language.
+import {gettext} from '../i18n.js';
+
 const PTTM06_URI = '<http://www.opengis.net/def/crs/EPSG/0/3763>';
 const endpoint = {base: '', csrf: ''};
 
@@ -55,8 +58,8 @@ export async function request(method, url, body, headers) {
 }
 
 export function problemText(data) {
-  if (!data) return 'Erro de comunicação com o servidor.';
-  const parts = [data.description || 'Pedido recusado.'];
+  if (!data) return gettext('Erro de comunicação com o servidor.');
+  const parts = [data.description || gettext('Pedido recusado.')];
   if (data.detail) parts.push(data.detail);
   if (data.hint) parts.push(data.hint);
   return parts.join(' — ');

@@ -25,8 +25,13 @@ export function say(message) {
   byId('estado').textContent = message;
 }
 
+// The locale of numbers and dates: the page's language (pt-PT unless English was chosen).
+export function locale() {
+  return app.config && app.config.lang === 'en' ? 'en-GB' : 'pt-PT';
+}
+
 export function number(value) {
-  return value.toLocaleString('pt-PT', {minimumFractionDigits: 2, maximumFractionDigits: 2});
+  return value.toLocaleString(locale(), {minimumFractionDigits: 2, maximumFractionDigits: 2});
 }
 
 export function editable(feature) {

@@ -1,6 +1,7 @@
 // "Alteração em lote": one attribute value on every selected feature the person may edit,
 // all or nothing (the server checks every version).
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {collectionUrl, problemText, request} from './api.js';
 import {app, attributeOf, editable, say, state} from './app.js';
 import {fieldFor, readValue} from './fields.js';
@@ -9,7 +10,8 @@ export function renderBulk(selected) {
   const editableOnes = selected.filter((f) => f.getId() && editable(f));
   byId('painel-lote').hidden = selected.length < 2;
   if (selected.length < 2) return;
-  byId('lote-info').textContent = `${selected.length} selecionados, ${editableOnes.length} editáveis.`;
+  byId('lote-info').textContent = interpolate(gettext('{n} selecionados, {editable} editáveis.'),
+    {n: selected.length, editable: editableOnes.length});
   const chooser = byId('lote-atributo');
   if (!chooser.options.length) {
     state.theme.attributes.forEach((a) => chooser.append(el('option', {value: a.name, text: a.title})));
@@ -39,6 +41,6 @@ export async function bulkApply(event) {
     f.set(attribute.name, value);
     f.set('row_version', result.data.versoes[String(f.getId())]);
   });
-  message.textContent = `${targets.length} elementos alterados.`;
+  message.textContent = interpolate(gettext('{n} elementos alterados.'), {n: targets.length});
   say(message.textContent);
 }

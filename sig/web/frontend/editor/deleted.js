@@ -1,15 +1,17 @@
 // "Eliminados": deleted features of a municipality not yet restored, and restoring one.
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {collectionUrl, itemsUrl, problemText, request} from './api.js';
-import {app, say, state} from './app.js';
+import {app, locale, say, state} from './app.js';
 import {format} from './mapview.js';
 import {focusFeature} from './search.js';
 
 function deletedItem(entry) {
-  const when = new Date(entry.em).toLocaleString('pt-PT');
-  const item = el('li', {text: `N.º ${entry.elemento} · ${when} · ${entry.autor} `});
+  const when = new Date(entry.em).toLocaleString(locale());
+  const number = interpolate(gettext('N.º {id}'), {id: entry.elemento});
+  const item = el('li', {text: `${number} · ${when} · ${entry.autor} `});
   if (app.mine.has(entry.municipio)) {
-    const button = el('button', {type: 'button', text: 'Restaurar'});
+    const button = el('button', {type: 'button', text: gettext('Restaurar')});
     button.addEventListener('click', () => restore(entry.elemento));
     item.append(button);
   }
@@ -25,7 +27,9 @@ export async function showDeleted() {
     list.append(el('li', {text: problemText(result.data)}));
     return;
   }
-  if (!result.data.eliminados.length) list.append(el('li', {text: 'Sem elementos eliminados.'}));
+  if (!result.data.eliminados.length) {
+    list.append(el('li', {text: gettext('Sem elementos eliminados.')}));
+  }
   result.data.eliminados.forEach((entry) => list.append(deletedItem(entry)));
 }
 
@@ -37,6 +41,6 @@ async function restore(id) {
   }
   app.source.addFeature(format.readFeature(result.data));
   await focusFeature(id);
-  say(`Elemento ${id} restaurado.`);
+  say(interpolate(gettext('Elemento {id} restaurado.'), {id}));
   showDeleted();
 }

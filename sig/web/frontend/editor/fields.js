@@ -1,12 +1,13 @@
 // Form fields built from the registry's attribute schema: code lists as selects, required
 // fields, types and limits, help text and a place for the database's message.
 import {el} from '../dom.js';
+import {gettext} from '../i18n.js';
 
 const NUMERIC = new Set(['integer', 'decimal']);
 
 function codeSelect(attribute, id) {
   const input = el('select', {id});
-  input.append(el('option', {value: '', text: attribute.required ? '— escolha —' : '—'}));
+  input.append(el('option', {value: '', text: attribute.required ? gettext('— escolha —') : '—'}));
   attribute.codes.forEach((c) => input.append(el('option', {value: c.code, text: c.label})));
   return input;
 }

@@ -1,6 +1,7 @@
 // The attribute form of the feature being edited, and the database's messages next to the
 // field concerned and in a balloon at the feature.
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {problemText} from './api.js';
 import {app, attributeOf, editable, state} from './app.js';
 import {fieldFor, readValue, writeValue} from './fields.js';
@@ -12,11 +13,14 @@ export function fillForm(props) {
 }
 
 function infoText(feature, isNew) {
-  if (isNew) return 'Novo elemento (por gravar).';
-  const parts = [`N.º ${feature.getId()}`, `município ${feature.get('municipio')}`,
-    `freguesia ${feature.get('freguesia') || '—'}`, `versão ${feature.get('row_version')}`,
-    `alterado por ${feature.get('updated_by') || '—'}`];
-  if (!editable(feature)) parts.push('só consulta (município de outra entidade)');
+  if (isNew) return gettext('Novo elemento (por gravar).');
+  const parts = [
+    interpolate(gettext('N.º {id}'), {id: feature.getId()}),
+    interpolate(gettext('município {dico}'), {dico: feature.get('municipio')}),
+    interpolate(gettext('freguesia {dicofre}'), {dicofre: feature.get('freguesia') || '—'}),
+    interpolate(gettext('versão {version}'), {version: feature.get('row_version')}),
+    interpolate(gettext('alterado por {who}'), {who: feature.get('updated_by') || '—'})];
+  if (!editable(feature)) parts.push(gettext('só consulta (município de outra entidade)'));
   return parts.join(' · ');
 }
 

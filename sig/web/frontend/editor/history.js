@@ -5,16 +5,15 @@ import OlMap from 'ol/Map.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {etag, itemsUrl, problemText, request} from './api.js';
-import {attributeOf, editable, say, state} from './app.js';
+import {attributeOf, editable, locale, say, state} from './app.js';
 import {showErrors} from './form.js';
 import {format, gridView} from './mapview.js';
 import {applyServerFeature, conflict} from './save.js';
 import {startEditing} from './session.js';
 import {historyStyle} from './styles.js';
 
-const SYSTEM_TITLES = {municipio: 'Município', freguesia: 'Freguesia', fonte: 'Fonte',
-  fonte_id: 'Identificador na fonte', import_run: 'Importação'};
 const historySource = new VectorSource();
 let historyMap = null;
 
@@ -39,16 +38,27 @@ function showGeometries(entry) {
   }
 }
 
+function systemTitles() {
+  return {municipio: gettext('Município'), freguesia: gettext('Freguesia'),
+    fonte: gettext('Fonte'), fonte_id: gettext('Identificador na fonte'),
+    import_run: gettext('Importação')};
+}
+
 function fieldTitle(key) {
   const attribute = attributeOf(key);
-  return attribute ? attribute.title : (SYSTEM_TITLES[key] || key);
+  return attribute ? attribute.title : (systemTitles()[key] || key);
+}
+
+function operationName(entry) {
+  const names = {I: gettext('criação'), U: gettext('alteração'), D: gettext('eliminação')};
+  return names[entry.op] || entry.operacao;
 }
 
 function shown(key, value) {
   if (value === null || value === undefined) return '—';
   const code = attributeOf(key)?.codes?.find((c) => c.code === value);
   if (code) return code.label;
-  if (typeof value === 'boolean') return value ? 'sim' : 'não';
+  if (typeof value === 'boolean') return value ? gettext('sim') : gettext('não');
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
@@ -56,8 +66,9 @@ function diffTable(entry) {
   const before = entry.antes || {};
   const after = entry.depois || {};
   const table = el('table', {class: 'diff'}, [
-    el('caption', {text: 'Valores alterados'}),
-    el('tr', {}, ['Campo', 'Antes', 'Depois'].map((text) => el('th', {scope: 'col', text}))),
+    el('caption', {text: gettext('Valores alterados')}),
+    el('tr', {}, [gettext('Campo'), gettext('Antes'), gettext('Depois')]
+      .map((text) => el('th', {scope: 'col', text}))),
   ]);
   new Set([...Object.keys(before), ...Object.keys(after)]).forEach((key) => {
     if ((before[key] ?? null) === null && (after[key] ?? null) === null) return;
@@ -70,27 +81,30 @@ function diffTable(entry) {
 function applicationLabel(name) {
   if (!name) return '';
   const revert = /^sig-editor:revert:(\d+)$/.exec(name);
-  if (revert) return `reversão para a alteração ${revert[1]}`;
-  if (/^sig-editor:restore:(\d+)$/.test(name)) return 'restauro';
+  if (revert) {
+    return interpolate(gettext('reversão para a alteração {change}'), {change: revert[1]});
+  }
+  if (/^sig-editor:restore:(\d+)$/.test(name)) return gettext('restauro');
   return name;
 }
 
 function entryHead(entry) {
-  const when = new Date(entry.em).toLocaleString('pt-PT');
+  const when = new Date(entry.em).toLocaleString(locale());
   const application = entry.aplicacao ? ` (${applicationLabel(entry.aplicacao)})` : '';
-  return `${entry.operacao} · v${entry.versao ?? '—'} · ${when} · ${entry.autor}${application}`;
+  const version = `v${entry.versao ?? '—'}`;
+  return `${operationName(entry)} · ${version} · ${when} · ${entry.autor}${application}`;
 }
 
 function historyItem(entry, isLast, feature) {
   const item = el('li', {class: `op-${entry.op}`}, [
     el('p', {class: 'entry-head', text: entryHead(entry)}), diffTable(entry)]);
   if (entry.geometria_antes || entry.geometria_depois) {
-    const view = el('button', {type: 'button', text: 'Ver geometria'});
+    const view = el('button', {type: 'button', text: gettext('Ver geometria')});
     view.addEventListener('click', () => showGeometries(entry));
     item.append(view);
   }
   if (!isLast && entry.op !== 'D' && editable(feature)) {
-    const back = el('button', {type: 'button', text: 'Reverter para este estado'});
+    const back = el('button', {type: 'button', text: gettext('Reverter para este estado')});
     back.addEventListener('click', () => revertTo(feature, entry.alteracao));
     item.append(' ', back);
   }
@@ -116,7 +130,9 @@ export async function showHistory() {
 }
 
 async function revertTo(feature, changeId) {
-  const question = `Reverter o elemento ${feature.getId()} para o estado da alteração ${changeId}?`;
+  const question = interpolate(
+    gettext('Reverter o elemento {id} para o estado da alteração {change}?'),
+    {id: feature.getId(), change: changeId});
   if (!window.confirm(question)) return;
   const result = await request('POST', `${itemsUrl(state.theme.id, feature.getId())}/reverter`,
     {alteracao: changeId}, {'If-Match': etag(feature)});
@@ -127,6 +143,7 @@ async function revertTo(feature, changeId) {
   }
   applyServerFeature(feature, result.data);
   startEditing(feature, false);
-  say(`Elemento ${feature.getId()} revertido (versão ${feature.get('row_version')}).`);
+  say(interpolate(gettext('Elemento {id} revertido (versão {version}).'),
+    {id: feature.getId(), version: feature.get('row_version')}));
   showHistory();
 }

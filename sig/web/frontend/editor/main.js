@@ -4,6 +4,7 @@
 // feature. All text from the server is inserted with textContent (never as HTML).
 import 'ol/ol.css';
 import {byId} from '../dom.js';
+import {setCatalog} from '../i18n.js';
 import {configureApi} from './api.js';
 import {app, state} from './app.js';
 import {bulkApply, renderBulkField} from './bulk.js';
@@ -66,6 +67,7 @@ function wire() {
 
 function start() {
   app.config = JSON.parse(byId('sig-editor-config').textContent);
+  setCatalog(app.config.catalog);
   app.mine = new Set(app.config.user.municipios);
   configureApi(app.config.api, document.querySelector('meta[name="csrf-token"]').content);
   const map = createMap(app.config.pttm06);

@@ -10,6 +10,7 @@ import VectorLayer from 'ol/layer/Vector.js';
 import {bbox} from 'ol/loadingstrategy.js';
 import VectorSource from 'ol/source/Vector.js';
 import {byId} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {registerPTTM06} from '../projections.js';
 import {itemsUrl, problemText, request} from './api.js';
 import {app, number, say} from './app.js';
@@ -90,9 +91,10 @@ export function makeSource(themeId) {
           .filter((f) => !source.getFeatureById(f.getId()));
         source.addFeatures(fresh);
         success(fresh);
-        say(`${source.getFeatures().length} elementos carregados.`);
+        say(interpolate(gettext('{n} elementos carregados.'), {n: source.getFeatures().length}));
       } catch (error) {
-        say(`Não foi possível carregar os elementos: ${error.message}`);
+        say(interpolate(gettext('Não foi possível carregar os elementos: {reason}'),
+          {reason: error.message}));
         failure();
       }
     },

@@ -1,6 +1,7 @@
 // The municipality and theme menus: the person's own municipalities first, themes grouped as
 // in the registry; choosing a theme loads its features, choosing a municipality goes there.
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {apiUrl, request} from './api.js';
 import {app, say, state} from './app.js';
 import {renderForm} from './form.js';
@@ -9,7 +10,7 @@ import {confirmDiscard} from './session.js';
 import {selectOnly, setTool} from './tools.js';
 
 function municipioLabel(m) {
-  return `${m.nome} (${m.dico})${app.mine.has(m.dico) ? '' : ' — consulta'}`;
+  return `${m.nome} (${m.dico})${app.mine.has(m.dico) ? '' : ` — ${gettext('consulta')}`}`;
 }
 
 export function fillMenus() {
@@ -45,7 +46,7 @@ export function chooseTheme(themeId) {
   renderForm();
   setTool('select');
   document.querySelector('[data-tool="hole"]').hidden = !state.theme.geometry.endsWith('Polygon');
-  say(`Tema: ${state.theme.title}.`);
+  say(interpolate(gettext('Tema: {theme}.'), {theme: state.theme.title}));
 }
 
 export function chooseMunicipio(dico) {
@@ -60,7 +61,7 @@ export function chooseMunicipio(dico) {
 export async function loadBoundaries() {
   const result = await request('GET', apiUrl('/municipios'));
   if (!result.ok) {
-    say('Limites dos municípios indisponíveis.');
+    say(gettext('Limites dos municípios indisponíveis.'));
     return;
   }
   boundaries.addFeatures(format.readFeatures(result.data));

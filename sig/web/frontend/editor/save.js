@@ -3,6 +3,7 @@
 import Feature from 'ol/Feature.js';
 import Point from 'ol/geom/Point.js';
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {etag, itemsUrl, problemText, request} from './api.js';
 import {app, editable, number, say, state} from './app.js';
 import {clearErrors, renderForm, showChoices, showErrors, syncForm} from './form.js';
@@ -46,7 +47,7 @@ async function send(current) {
   const body = {type: 'Feature', properties: changedProps(current)};
   if (current.geomChanged) body.geometry = format.writeGeometryObject(feature.getGeometry());
   if (!current.isNew && !current.geomChanged && !Object.keys(body.properties).length) {
-    say('Nada por gravar.');
+    say(gettext('Nada por gravar.'));
     return;
   }
   const themeId = state.theme.id;
@@ -57,30 +58,32 @@ async function send(current) {
   if (result.ok) return saved(feature, result);
   if (result.status === 412) return conflict(feature, result.data);
   showErrors(result.data, feature);
-  say(`Não gravado: ${problemText(result.data)}`);
+  say(interpolate(gettext('Não gravado: {reason}'), {reason: problemText(result.data)}));
 }
 
 function saved(feature, result) {
   applyServerFeature(feature, result.data);
   startEditing(feature, false);
-  showPopup(feature, `Gravado (versão ${feature.get('row_version')}).`, 'ok');
-  say(`Elemento ${feature.getId()} gravado (versão ${feature.get('row_version')}).`);
+  const version = feature.get('row_version');
+  showPopup(feature, interpolate(gettext('Gravado (versão {version}).'), {version}), 'ok');
+  say(interpolate(gettext('Elemento {id} gravado (versão {version}).'),
+    {id: feature.getId(), version}));
 }
 
 export function conflict(feature, data) {
-  const reload = el('button', {type: 'button', text: 'Recarregar a versão atual'});
+  const reload = el('button', {type: 'button', text: gettext('Recarregar a versão atual')});
   reload.addEventListener('click', () => {
     applyServerFeature(feature, data);
     startEditing(feature, false);
   });
-  const overwrite = el('button', {type: 'button', text: 'Gravar por cima'});
+  const overwrite = el('button', {type: 'button', text: gettext('Gravar por cima')});
   overwrite.addEventListener('click', () => {
     feature.set('row_version', data.properties.row_version);
     save();
   });
-  showChoices(`${problemText(data)} Pode recarregar a versão atual ou gravar por cima.`,
-    [reload, overwrite]);
-  showPopup(feature, 'Alterado por outra pessoa entretanto.', 'error');
+  const choices = gettext('Pode recarregar a versão atual ou gravar por cima.');
+  showChoices(`${problemText(data)} ${choices}`, [reload, overwrite]);
+  showPopup(feature, gettext('Alterado por outra pessoa entretanto.'), 'error');
   say(problemText(data));
 }
 
@@ -90,13 +93,14 @@ function removed(feature) {
   stopEditing();
   renderForm();
   hidePopup();
-  say(`Elemento ${feature.getId()} eliminado; pode restaurá-lo em Eliminados.`);
+  say(interpolate(gettext('Elemento {id} eliminado; pode restaurá-lo em Eliminados.'),
+    {id: feature.getId()}));
 }
 
 export async function removeCurrent() {
   const current = state.current;
   if (!current || !editable(current.feature)) {
-    say('Selecione um elemento que possa editar.');
+    say(gettext('Selecione um elemento que possa editar.'));
     return;
   }
   if (current.isNew) {
@@ -104,7 +108,8 @@ export async function removeCurrent() {
     return;
   }
   const feature = current.feature;
-  if (!window.confirm(`Eliminar o elemento ${feature.getId()}?`)) return;
+  const question = interpolate(gettext('Eliminar o elemento {id}?'), {id: feature.getId()});
+  if (!window.confirm(question)) return;
   const result = await request('DELETE', itemsUrl(state.theme.id, feature.getId()), undefined,
     {'If-Match': etag(feature)});
   if (result.status === 204) removed(feature);
@@ -136,7 +141,7 @@ export function pointByCoordinates(event) {
   const e = Number(byId('coord-e').value);
   const n = Number(byId('coord-n').value);
   if (!state.theme.geometry.endsWith('Point')) {
-    say('Este tema não é de pontos.');
+    say(gettext('Este tema não é de pontos.'));
     return;
   }
   if (!app.config.user.municipios.length || !confirmDiscard()) return;
@@ -145,5 +150,6 @@ export function pointByCoordinates(event) {
   startEditing(feature, true);
   selectOnly(feature);
   app.map.getView().animate({center: [e, n], duration: 200});
-  say(`Novo ponto em E ${number(e)}, N ${number(n)}: preencha os atributos e grave.`);
+  say(interpolate(gettext('Novo ponto em E {e}, N {n}: preencha os atributos e grave.'),
+    {e: number(e), n: number(n)}));
 }

@@ -1,5 +1,6 @@
 // Search the chosen theme by text in any text attribute, or by feature number.
 import {byId, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {itemsUrl, problemText, request} from './api.js';
 import {app, state} from './app.js';
 import {reloadFeature} from './save.js';
@@ -10,7 +11,7 @@ function labelOf(feature) {
   const props = feature.properties;
   const key = state.theme.label || state.theme.attributes.find((a) => a.type === 'text')?.name;
   const text = key && props[key] ? props[key] : state.theme.title;
-  return `${text} (n.º ${feature.id}, ${props.municipio})`;
+  return `${text} (${interpolate(gettext('n.º {id}'), {id: feature.id})}, ${props.municipio})`;
 }
 
 function resultItem(feature) {
@@ -31,7 +32,7 @@ export async function search(event) {
     list.append(el('li', {text: problemText(result.data)}));
     return;
   }
-  if (!result.data.features.length) list.append(el('li', {text: 'Nada encontrado.'}));
+  if (!result.data.features.length) list.append(el('li', {text: gettext('Nada encontrado.')}));
   result.data.features.forEach((f) => list.append(resultItem(f)));
 }
 

@@ -1,5 +1,6 @@
 // The feature being edited: starting, undo before saving, abandoning, and what a change of
 // selection means for unsaved work.
+import {gettext} from '../i18n.js';
 import {app, say, state} from './app.js';
 import {renderBulk} from './bulk.js';
 import {fillForm, renderForm} from './form.js';
@@ -38,7 +39,7 @@ export function geometryChanged() {
   state.hasChanges = true;
   hidePopup();
   app.featureLayer.changed();
-  say('Geometria alterada (por gravar).');
+  say(gettext('Geometria alterada (por gravar).'));
 }
 
 export function undo() {
@@ -48,9 +49,9 @@ export function undo() {
   if (!last) {
     if (current.isNew) {
       discardNew();
-      say('Desenho anulado.');
+      say(gettext('Desenho anulado.'));
     } else {
-      say('Nada para desfazer.');
+      say(gettext('Nada para desfazer.'));
     }
     return;
   }
@@ -60,7 +61,7 @@ export function undo() {
   fillForm(current.props);
   state.hasChanges = current.isNew || current.undo.length > 0;
   app.featureLayer.changed();
-  say('Alteração desfeita.');
+  say(gettext('Alteração desfeita.'));
 }
 
 export function discardNew() {
@@ -77,17 +78,17 @@ export async function cancel() {
   if (current.isNew) {
     discardNew();
     hidePopup();
-    say('Novo elemento abandonado.');
+    say(gettext('Novo elemento abandonado.'));
     return;
   }
   await reloadFeature(current.feature.getId());
-  say('Alterações abandonadas.');
+  say(gettext('Alterações abandonadas.'));
 }
 
 // True when nothing unsaved is lost (or the person agreed to lose it).
 export function confirmDiscard() {
   if (!state.hasChanges || !state.current) return true;
-  if (!window.confirm('Há alterações por gravar. Abandoná-las?')) return false;
+  if (!window.confirm(gettext('Há alterações por gravar. Abandoná-las?'))) return false;
   const current = state.current;
   if (current.isNew) app.source.removeFeature(current.feature);
   else if (current.undo.length) current.feature.setGeometry(current.undo[0].geometry);

@@ -8,6 +8,7 @@ import Modify from 'ol/interaction/Modify.js';
 import Select from 'ol/interaction/Select.js';
 import Snap from 'ol/interaction/Snap.js';
 import Translate from 'ol/interaction/Translate.js';
+import {gettext} from '../i18n.js';
 import {app, editable, say, state} from './app.js';
 import {showPopup} from './mapview.js';
 import {
@@ -51,7 +52,7 @@ function makeDraw() {
     startEditing(feature, true);
     selectOnly(feature);
     setTool('select');
-    say('Novo elemento desenhado: preencha os atributos e grave.');
+    say(gettext('Novo elemento desenhado: preencha os atributos e grave.'));
   });
   return draw;
 }
@@ -68,7 +69,7 @@ function addHole(ring) {
     const index = geometry.getPolygons().findIndex((p) => p.intersectsCoordinate(first));
     if (index < 0) {
       undo();
-      showPopup(current.feature, 'O buraco tem de ficar dentro do polígono.');
+      showPopup(current.feature, gettext('O buraco tem de ficar dentro do polígono.'));
       return;
     }
     coords[index].push(ring.getCoordinates());
@@ -121,8 +122,11 @@ function toolAllowed(name) {
 }
 
 function refusal(name) {
-  if (name === 'draw') return 'Não tem municípios para editar.';
-  return `Selecione primeiro um elemento que possa editar${name === 'hole' ? ' (só polígonos).' : '.'}`;
+  if (name === 'draw') return gettext('Não tem municípios para editar.');
+  if (name === 'hole') {
+    return gettext('Selecione primeiro um elemento que possa editar (só polígonos).');
+  }
+  return gettext('Selecione primeiro um elemento que possa editar.');
 }
 
 export function setTool(wanted) {

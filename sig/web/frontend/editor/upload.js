@@ -1,6 +1,7 @@
 // "Importar ficheiro": upload a file for the chosen theme and municipality and follow the
 // import's progress until its summary (and the quarantine, when features were refused).
 import {byId, el} from '../dom.js';
+import {gettext} from '../i18n.js';
 import {csrfToken, problemText, request} from './api.js';
 import {app, state} from './app.js';
 
@@ -17,7 +18,7 @@ export async function upload(event) {
   event.preventDefault();
   const status = byId('importar-estado');
   if (!app.config.import_url) {
-    status.textContent = 'A importação não está disponível neste servidor.';
+    status.textContent = gettext('A importação não está disponível neste servidor.');
     return;
   }
   const file = byId('ficheiro').files[0];
@@ -25,7 +26,7 @@ export async function upload(event) {
   const progress = byId('importar-progresso');
   progress.hidden = false;
   progress.value = 0;
-  status.textContent = 'A enviar…';
+  status.textContent = gettext('A enviar…');
   const response = await sendFile(file);
   const body = await response.json().catch(() => null);
   if (!response.ok) {
@@ -40,7 +41,8 @@ function showOutcome(run, status, progress) {
   progress.value = 100;
   if (run.resumo) status.append(el('pre', {text: run.resumo}));
   if (run.quarentena_url) {
-    status.append(' ', el('a', {href: run.quarentena_url, text: 'Descarregar a quarentena'}));
+    const link = el('a', {href: run.quarentena_url, text: gettext('Descarregar a quarentena')});
+    status.append(' ', link);
   }
   app.source.refresh();
 }

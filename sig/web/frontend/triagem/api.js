@@ -1,5 +1,6 @@
 // The triage JSON API (/editor/api/ocorrencias/) with the editor's session: JSON in and out,
-// the CSRF token of the page on every POST; errors carry the service's pt-PT message.
+// the CSRF token of the page on every POST; errors carry the service's message (in the page's
+// language).
 function csrfToken() {
   return document.querySelector('meta[name="csrf-token"]').content;
 }

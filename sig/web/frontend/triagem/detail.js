@@ -2,6 +2,7 @@
 // history (internal notes marked), and the actions: state (with the duplicate's code),
 // assignment, a public reply or an internal note. Every text goes in as text.
 import {byId, clear, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {post} from './api.js';
 
 function when(value) {
@@ -17,16 +18,19 @@ function answers(o) {
 function facts(config, o) {
   const category = config.categorias.find((c) => c.codigo === o.categoria);
   const contact = o.contacto || {};
-  const linked = o.elemento ? `${o.elemento.tema} n.º ${o.elemento.id} (${o.elemento.distancia_m} m)` : '—';
+  const number = o.elemento && interpolate(gettext('n.º {id}'), {id: o.elemento.id});
+  const linked = o.elemento ? `${o.elemento.tema} ${number} (${o.elemento.distancia_m} m)` : '—';
   return [
-    ['Estado', config.estados[o.estado] + (o.atrasada ? ' (atrasada)' : '')],
-    ['Categoria', category ? category.titulo : o.categoria], ['Município', o.municipio],
-    ['Freguesia', o.freguesia || '—'], ['Morada', o.morada || '—'],
-    ['Registada', when(o.criada_em)], ['Prazo', when(o.prazo)], ['Serviço', o.servico || '—'],
-    ['Atribuída a', o.atribuida_a || '—'], ['Duplicada de', o.duplicada_de || '—'],
-    ['Elemento ligado', linked],
+    [gettext('Estado'), config.estados[o.estado] + (o.atrasada ? ` (${gettext('atrasada')})` : '')],
+    [gettext('Categoria'), category ? category.titulo : o.categoria],
+    [gettext('Município'), o.municipio],
+    [gettext('Freguesia'), o.freguesia || '—'], [gettext('Morada'), o.morada || '—'],
+    [gettext('Registada'), when(o.criada_em)], [gettext('Prazo'), when(o.prazo)],
+    [gettext('Serviço'), o.servico || '—'], [gettext('Atribuída a'), o.atribuida_a || '—'],
+    [gettext('Duplicada de'), o.duplicada_de || '—'], [gettext('Elemento ligado'), linked],
     ...answers(o).map(([k, v]) => [k, String(v)]),
-    ['Contacto', [contact.nome, contact.email, contact.telefone].filter(Boolean).join(' · ') || '—'],
+    [gettext('Contacto'),
+      [contact.nome, contact.email, contact.telefone].filter(Boolean).join(' · ') || '—'],
   ];
 }
 
@@ -40,11 +44,17 @@ function renderEvents(o) {
   const list = byId('d-eventos');
   clear(list);
   for (const e of o.eventos) {
-    const kind = {estado: 'Estado', resposta: 'Resposta pública', nota: 'Nota interna'}[e.tipo];
+    const kind = {estado: gettext('Estado'), resposta: gettext('Resposta pública'),
+      nota: gettext('Nota interna')}[e.tipo];
     const text = e.tipo === 'estado' ? e.estado : e.texto;
     list.append(el('li', {className: `event event-${e.tipo}`},
       [el('time', {text: when(e.em)}), ` ${kind} (${e.autor || '—'}): `, el('span', {text})]));
   }
+}
+
+function photoText(f) {
+  return interpolate(gettext('Fotografia {id} ({width}×{height})'),
+    {id: f.id, width: f.largura, height: f.altura});
 }
 
 function renderPhotos(config, o) {
@@ -53,14 +63,15 @@ function renderPhotos(config, o) {
   for (const f of o.fotografias) {
     const src = `${config.api}fotografias/${f.id}`;
     box.append(el('a', {href: src, target: '_blank'},
-      el('img', {src, width: 160, alt: `Fotografia ${f.id} (${f.largura}×${f.altura})`, loading: 'lazy'})));
+      el('img', {src, width: 160, alt: photoText(f), loading: 'lazy'})));
   }
 }
 
 function renderActions(config, o) {
   const select = byId('a-estado');
   clear(select);
-  select.append(el('option', {value: '', text: `— manter (${config.estados[o.estado]}) —`}));
+  const keep = interpolate(gettext('— manter ({state}) —'), {state: config.estados[o.estado]});
+  select.append(el('option', {value: '', text: keep}));
   for (const next of config.proximos[o.estado] || []) select.append(el('option', {value: next, text: config.estados[next]}));
   byId('a-duplicada-p').hidden = true;
   byId('a-atribuida').value = o.atribuida_a || '';
@@ -97,20 +108,23 @@ export function setupDetail(config, tmap, onChanged) {
       await onChanged(current.codigo);
       message(done);
     } catch (error) {
-      message(error.status === 412 ? 'Outra pessoa alterou a ocorrência: recarregada, verifique e repita.' : `Recusado: ${error.message}`);
+      message(error.status === 412
+        ? gettext('Outra pessoa alterou a ocorrência: recarregada, verifique e repita.')
+        : interpolate(gettext('Recusado: {reason}'), {reason: error.message}));
       if (error.status === 412) await onChanged(current.codigo);
     }
   }
   byId('a-estado').addEventListener('change', () => { byId('a-duplicada-p').hidden = byId('a-estado').value !== 'duplicada'; });
   byId('form-estado').addEventListener('submit', (event) => {
     event.preventDefault();
-    act(`${config.api}${current.codigo}/alterar`, changes(current), 'Gravado.');
+    act(`${config.api}${current.codigo}/alterar`, changes(current), gettext('Gravado.'));
   });
   byId('form-nota').addEventListener('submit', (event) => {
     event.preventDefault();
     const publico = byId('form-nota').elements.publico.value === 'true';
     act(`${config.api}${current.codigo}/notas`, {texto: byId('n-texto').value, publico},
-      publico ? 'Resposta publicada.' : 'Nota interna gravada.').then(() => { byId('n-texto').value = ''; });
+      publico ? gettext('Resposta publicada.') : gettext('Nota interna gravada.'))
+      .then(() => { byId('n-texto').value = ''; });
   });
   return {show, message};
 }

@@ -3,12 +3,14 @@
 import 'ol/ol.css';
 import './triage.css';
 import {byId} from '../dom.js';
+import {gettext, interpolate, setCatalog} from '../i18n.js';
 import {call} from './api.js';
 import {setupDetail} from './detail.js';
 import {setupQueue} from './queue.js';
 import {createTriageMap} from './tmap.js';
 
 const config = JSON.parse(byId('sig-triage-config').textContent);
+setCatalog(config.catalog);
 let queue = null;
 let detail = null;
 
@@ -19,7 +21,7 @@ async function open(codigo) {
     detail.show(o);
     byId('detalhe').focus();
   } catch (error) {
-    byId('fila-estado').textContent = `Erro: ${error.message}`;
+    byId('fila-estado').textContent = interpolate(gettext('Erro: {reason}'), {reason: error.message});
   }
 }
 

@@ -1,6 +1,7 @@
 // The queue: the filters (state, category, overdue, municipality for CIMRL administrators)
 // and the list of occurrences, newest first; a click or Enter opens one.
 import {byId, clear, el} from '../dom.js';
+import {gettext, interpolate} from '../i18n.js';
 import {call, listUrl} from './api.js';
 
 function fillSelect(select, options) {
@@ -17,7 +18,7 @@ function itemButton(config, o, onOpen) {
   const button = el('button', {type: 'button', 'data-codigo': o.codigo}, [
     el('strong', {text: o.codigo}), ' ',
     el('span', {className: `state state-${o.estado}`, text: config.estados[o.estado]}),
-    o.atrasada ? el('span', {className: 'late', text: 'atrasada'}) : null,
+    o.atrasada ? el('span', {className: 'late', text: gettext('atrasada')}) : null,
     el('br'), el('span', {text: `${category ? category.titulo : o.categoria} · ${o.municipio}`}),
     el('br'), el('span', {className: 'when', text: o.criada_em.slice(0, 16).replace('T', ' ')}),
   ]);
@@ -34,18 +35,18 @@ export function setupQueue(config, onList, onOpen) {
   let items = [];
   async function load() {
     const chosen = filters();
-    byId('fila-estado').textContent = 'A carregar…';
+    byId('fila-estado').textContent = gettext('A carregar…');
     try {
       const answer = await call(listUrl(config.api, chosen));
       items = answer.ocorrencias.filter((o) => !chosen.categoria || o.categoria === chosen.categoria);
     } catch (error) {
-      byId('fila-estado').textContent = `Erro: ${error.message}`;
+      byId('fila-estado').textContent = interpolate(gettext('Erro: {reason}'), {reason: error.message});
       return items;
     }
     const list = byId('fila');
     clear(list);
     for (const o of items) list.append(el('li', {}, itemButton(config, o, onOpen)));
-    byId('fila-estado').textContent = `${items.length} ocorrência(s)`;
+    byId('fila-estado').textContent = interpolate(gettext('{n} ocorrência(s)'), {n: items.length});
     onList(items);
     return items;
   }
