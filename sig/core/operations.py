@@ -14,8 +14,9 @@ from sig.core.security import (
 )
 
 
-class ThemeSecurity(Operation):
-    """Enable row-level security, guard/geometry/version/audit triggers and grants on a theme."""
+class TableSql(Operation):
+    """A migration operation that runs SQL on one table and leaves the model state alone:
+    subclasses give the statements both ways and a description."""
 
     reduces_to_sql = True
     reversible = True
@@ -23,22 +24,38 @@ class ThemeSecurity(Operation):
     def __init__(self, table: str):
         self.table = table
 
+    def forwards_sql(self) -> list[str]:
+        raise NotImplementedError
+
+    def backwards_sql(self) -> list[str]:
+        raise NotImplementedError
+
     def state_forwards(self, app_label, state):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        for statement in theme_security_sql(self.table):
+        for statement in self.forwards_sql():
             schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        for statement in theme_security_reverse_sql(self.table):
+        for statement in self.backwards_sql():
             schema_editor.execute(statement)
-
-    def describe(self) -> str:
-        return f"Row-level security, triggers and grants on {self.table}"
 
     def deconstruct(self):
         return (self.__class__.__name__, [self.table], {})
+
+
+class ThemeSecurity(TableSql):
+    """Enable row-level security, guard/geometry/version/audit triggers and grants on a theme."""
+
+    def forwards_sql(self) -> list[str]:
+        return theme_security_sql(self.table)
+
+    def backwards_sql(self) -> list[str]:
+        return theme_security_reverse_sql(self.table)
+
+    def describe(self) -> str:
+        return f"Row-level security, triggers and grants on {self.table}"
 
     @property
     def migration_name_fragment(self) -> str:
@@ -81,29 +98,17 @@ def storage_sql(table: str) -> str:
     return f'ALTER TABLE public."{table}" SET (fillfactor = {THEME_FILLFACTOR})'
 
 
-class ThemeStorage(Operation):
+class ThemeStorage(TableSql):
     """The theme table's storage parameters (`THEME_FILLFACTOR`)."""
 
-    reduces_to_sql = True
-    reversible = True
+    def forwards_sql(self) -> list[str]:
+        return [storage_sql(self.table)]
 
-    def __init__(self, table: str):
-        self.table = table
-
-    def state_forwards(self, app_label, state):
-        pass
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(storage_sql(self.table))
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(f'ALTER TABLE public."{self.table}" RESET (fillfactor)')
+    def backwards_sql(self) -> list[str]:
+        return [f'ALTER TABLE public."{self.table}" RESET (fillfactor)']
 
     def describe(self) -> str:
         return f"Fill factor of {self.table}"
-
-    def deconstruct(self):
-        return (self.__class__.__name__, [self.table], {})
 
 
 def set_theme_storage(apps, schema_editor) -> None:
