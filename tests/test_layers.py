@@ -16,7 +16,7 @@ SIG = BASE_DIR / "sig"
 
 # Lowest first. Each name is a package or a module directly under sig/.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("conf", "registry", "grids", "crs", "crsarea", "tilegrid", "symbology", "http"),
+    ("conf", "registry", "grids", "crs", "crsarea", "tilegrid", "symbology", "http", "i18n"),
     ("db", "ops"),
     ("core", "territory", "themes", "demo"),
     ("importing", "ogcapi", "maps", "editing", "opendata", "ocorrencias"),

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from sig.editing.accounts import Actor
+from sig.i18n import javascript_catalog
 from sig.registry import Attribute, AttributeType, Registry, Theme, get_registry
 from sig.territory.models import Municipio
 from sig.tilegrid import browser_config
-from sig.web.i18n import javascript_catalog
 
 
 def attribute_schema(theme: Theme, attribute: Attribute, registry: Registry,

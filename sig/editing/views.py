@@ -19,8 +19,8 @@ from sig.editing.accounts import Actor, actor_for
 from sig.editing.editor_config import editor_config
 from sig.editing.errors import EditingError
 from sig.editing.http import Unauthorized, authenticate, get_endpoint, json_response
+from sig.i18n import choose_language
 from sig.territory.models import Municipio
-from sig.web.i18n import choose_language
 
 DEFAULT_SINCE = dt.timedelta(days=7)
 FEED_LIMIT = 200

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 
 from sig.conf import get_settings
 from sig.editing.accounts import ADMIN, Actor, actor_for
+from sig.i18n import choose_language, javascript_catalog
 from sig.ocorrencias.categories import get_categories
 from sig.ocorrencias.public import STATE_LABELS
 from sig.territory.models import Municipio
-from sig.web.i18n import choose_language, javascript_catalog
 
 API = "/editor/api/ocorrencias/"
 # The maps service's rendered basemap (WMTS, Web Mercator), as the web map draws it.

@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from sig.i18n import choose_language
 from sig.opendata import catalog, mapapi, presentation, qgisproject, territory
 from sig.opendata.views import bad_request, service_links
 from sig.registry import get_registry
-from sig.web.i18n import choose_language
 from sig.web.pages import render_page
 
 

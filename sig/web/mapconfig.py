@@ -12,12 +12,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from sig.conf import get_settings
+from sig.i18n import javascript_catalog
 from sig.ocorrencias.public import STATE_COLOURS, STATE_LABELS
 from sig.opendata.downloads import reader_connection
 from sig.opendata.publisher import ServiceLinks
 from sig.opendata.territory import TERRITORY_TTL, kept_for
 from sig.tilegrid import browser_config
-from sig.web.i18n import javascript_catalog
 
 LAYERS_JSON = Path(__file__).parent / "static" / "web" / "layers.json"
 # Vector tiles: the multi-layer tileset of the OGC API (the chosen collections in one tile), or

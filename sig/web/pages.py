@@ -1,4 +1,4 @@
-"""Rendering of public pages with the chosen language (sig.web.i18n) and the shared layout."""
+"""Rendering of public pages with the chosen language (sig.i18n) and the shared layout."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from sig.i18n import choose_language
 from sig.opendata import publisher
-from sig.web.i18n import choose_language
 
 
 def switch_url(request: HttpRequest, lang: str) -> str:

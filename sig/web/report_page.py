@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from sig.conf import get_settings
+from sig.i18n import choose_language, javascript_catalog
 from sig.ocorrencias import abuse, photos
 from sig.ocorrencias import views as ocorrencias_views
 from sig.web import mapconfig
-from sig.web.i18n import choose_language, javascript_catalog
 from sig.web.pages import render_page
 
 SEARCH = "/dados/api/pesquisa"

@@ -8,13 +8,13 @@ import io
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
+from sig.i18n import choose_language
 from sig.ocorrencias import indicators as occurrence_indicators
 from sig.ocorrencias.categories import get_categories
 from sig.opendata import indicators, territory
 from sig.opendata.presentation import when
 from sig.opendata.publisher import links_for
 from sig.web import indicator_pages, mapconfig
-from sig.web.i18n import choose_language
 from sig.web.pages import render_page
 
 

@@ -1,5 +1,5 @@
 // Interface texts through gettext: the server embeds the djangojs catalogue of the page's
-// language (sig/web/i18n.py, from locale/*/LC_MESSAGES/djangojs.po) in the configuration.
+// language (sig/i18n.py, from locale/*/LC_MESSAGES/djangojs.po) in the configuration.
 // Msgids are the pt-PT texts, so pt-PT shows them as written. Texts with values name them in
 // braces: interpolate(gettext('{n} elementos carregados.'), {n: 3}).
 let catalog = {};
