@@ -407,10 +407,11 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
     cur.executemany("INSERT INTO imp_layers VALUES (%s, %s)",
                     [(i, layer.name) for i, layer in enumerate(plan.layers)])
     staged, skipped = _copy(cur, plan, batch_size, progress, known, territory)
-    if skipped and sqlsteps.skipped_duplicates(cur):
+    if sqlsteps.repeated_keys(cur) and skipped:
         cur.execute("TRUNCATE imp_stg")
         staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([], []),
                                 territory)
+        sqlsteps.repeated_keys(cur)
     cur.execute(staging.INDEX_STATEMENT)
     cur.execute("ANALYZE imp_stg")
     return staged

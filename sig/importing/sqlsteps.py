@@ -149,8 +149,7 @@ def locate(cur, territory: Territory) -> None:
         "        'chave de origem repetida na fonte: ' || s.fonte_id) ELSE '[]'::jsonb END "
         "END AS reasons "
         "FROM imp_stg s LEFT JOIN imp_geo g USING (seq) LEFT JOIN imp_loc l USING (seq) "
-        "LEFT JOIN (SELECT fonte_id FROM imp_stg WHERE fonte_id IS NOT NULL "
-        "           GROUP BY fonte_id HAVING count(*) > 1) d ON d.fonte_id = s.fonte_id "
+        "LEFT JOIN imp_dup d ON d.fonte_id = s.fonte_id "
         "WHERE NOT s.skipped"
     ).format(outside=outside))
     cur.execute("CREATE INDEX ON imp_res (seq)")
@@ -166,10 +165,14 @@ def _outside_message(territory: Territory) -> sql.Composable:
     return sql.Literal(f"fora dos municípios declarados ({', '.join(territory.municipios)})")
 
 
-def skipped_duplicates(cur) -> bool:
-    """Whether a key left alone (unchanged fingerprint) appears more than once."""
-    cur.execute("SELECT EXISTS (SELECT 1 FROM imp_stg WHERE fonte_id IS NOT NULL "
-                "GROUP BY fonte_id HAVING count(*) > 1 AND bool_or(skipped))")
+def repeated_keys(cur) -> bool:
+    """The keys staged more than once (imp_dup, in one pass over the staged keys); returns
+    whether one of them was left alone (unchanged fingerprint)."""
+    cur.execute("DROP TABLE IF EXISTS imp_dup")
+    cur.execute("CREATE TEMP TABLE imp_dup ON COMMIT DROP AS SELECT fonte_id, "
+                "bool_or(skipped) AS skipped FROM imp_stg WHERE fonte_id IS NOT NULL "
+                "GROUP BY fonte_id HAVING count(*) > 1")
+    cur.execute("SELECT EXISTS (SELECT 1 FROM imp_dup WHERE skipped)")
     return bool(cur.fetchone()[0])
 
 
