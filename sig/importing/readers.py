@@ -18,9 +18,9 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyogrio
@@ -209,10 +209,17 @@ def _ogr_layers(file: SourceFile) -> list[Layer]:
     return layers
 
 
+def _workbook(path: Path):
+    """A workbook opened read-only (openpyxl is imported here: only spreadsheets need it, and
+    it costs every other import a tenth of a second at start)."""
+    import openpyxl
+
+    return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+
+
 def _sheets(file: SourceFile) -> list[str]:
     try:
-        workbook = openpyxl.load_workbook(file.path, read_only=True, data_only=True,
-                                          keep_links=False)
+        workbook = _workbook(file.path)
     except Exception as exc:  # openpyxl raises several types
         raise _unreadable(file, exc) from exc
     try:
@@ -517,8 +524,7 @@ def _header(row: tuple) -> list[str]:
 
 
 def _sheet_rows(layer: Layer) -> Iterator[tuple]:
-    workbook = openpyxl.load_workbook(layer.file.path, read_only=True, data_only=True,
-                                      keep_links=False)
+    workbook = _workbook(layer.file.path)
     try:
         sheet = workbook[str(layer.layer)]
         sheet.reset_dimensions()  # the declared dimensions are not trusted
