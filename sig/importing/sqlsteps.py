@@ -189,9 +189,13 @@ def counts(cur) -> dict[str, int]:
 
 
 def layer_counts(cur) -> dict[int, dict[str, int]]:
-    cur.execute("SELECT s.layer, count(*), count(*) FILTER (WHERE r.reasons <> '[]'), "
-                "count(*) FILTER (WHERE r.repair IS NOT NULL) "
-                "FROM imp_stg s LEFT JOIN imp_res r USING (seq) GROUP BY s.layer")
+    """Per layer: features read, quarantined and repaired (each table grouped on its own:
+    the features left alone are not in imp_res)."""
+    cur.execute("SELECT s.layer, s.n, coalesce(r.quarantined, 0), coalesce(r.repaired, 0) "
+                "FROM (SELECT layer, count(*) AS n FROM imp_stg GROUP BY layer) s "
+                "LEFT JOIN (SELECT layer, count(*) FILTER (WHERE reasons <> '[]') AS quarantined, "
+                "count(*) FILTER (WHERE repair IS NOT NULL) AS repaired "
+                "FROM imp_res GROUP BY layer) r USING (layer)")
     return {int(layer): {"lidos": read, "em_quarentena": quarantined, "reparados": repaired}
             for layer, read, quarantined, repaired in cur.fetchall()}
 
