@@ -21,8 +21,19 @@ export const app = {
   select: null,
 };
 
+// The status line (a live region). What came of the person's own action (say) stays at
+// least OUTCOME_MS: routine news (note: the theme chosen, the features loaded as the map
+// moves or after a save) does not replace it sooner.
+const OUTCOME_MS = 3000;
+let outcomeAt = -Infinity;
+
 export function say(message) {
   byId('estado').textContent = message;
+  outcomeAt = performance.now();
+}
+
+export function note(message) {
+  if (performance.now() - outcomeAt >= OUTCOME_MS) byId('estado').textContent = message;
 }
 
 // The locale of numbers and dates: the page's language (pt-PT unless English was chosen).

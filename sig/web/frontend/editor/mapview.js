@@ -13,7 +13,7 @@ import {byId} from '../dom.js';
 import {gettext, interpolate} from '../i18n.js';
 import {registerPTTM06} from '../projections.js';
 import {itemsUrl, problemText, request} from './api.js';
-import {app, number, say} from './app.js';
+import {app, note, number, say} from './app.js';
 import {boundaryStyle, featureStyle} from './styles.js';
 
 export const format = new GeoJSON();
@@ -91,7 +91,7 @@ export function makeSource(themeId) {
           .filter((f) => !source.getFeatureById(f.getId()));
         source.addFeatures(fresh);
         success(fresh);
-        say(interpolate(gettext('{n} elementos carregados.'), {n: source.getFeatures().length}));
+        note(interpolate(gettext('{n} elementos carregados.'), {n: source.getFeatures().length}));
       } catch (error) {
         say(interpolate(gettext('Não foi possível carregar os elementos: {reason}'),
           {reason: error.message}));

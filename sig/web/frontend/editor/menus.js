@@ -3,7 +3,7 @@
 import {byId, el} from '../dom.js';
 import {gettext, interpolate} from '../i18n.js';
 import {apiUrl, request} from './api.js';
-import {app, say, state} from './app.js';
+import {app, note, say, state} from './app.js';
 import {renderForm} from './form.js';
 import {boundaries, format, makeSource, redrawBoundaries} from './mapview.js';
 import {confirmDiscard} from './session.js';
@@ -46,7 +46,7 @@ export function chooseTheme(themeId) {
   renderForm();
   setTool('select');
   document.querySelector('[data-tool="hole"]').hidden = !state.theme.geometry.endsWith('Polygon');
-  say(interpolate(gettext('Tema: {theme}.'), {theme: state.theme.title}));
+  note(interpolate(gettext('Tema: {theme}.'), {theme: state.theme.title}));
 }
 
 export function chooseMunicipio(dico) {
