@@ -66,7 +66,7 @@ class Known:
         # several municipalities are read) a key in two municipalities: compared in full.
         shared = _repeated(hashes)
         if shared_keys:
-            shared |= pd.Series(keys).duplicated(keep=False).to_numpy()
+            shared = shared | _repeated(keys)
         self.index = pd.Index(hashes[~shared])
         self.keys = keys[~shared]
 
@@ -85,14 +85,8 @@ class Known:
 
 
 def _repeated(values: np.ndarray) -> np.ndarray:
-    """True where a value occurs more than once (by sorting: no hash table)."""
-    order = np.argsort(values, kind="stable")
-    ordered = values[order]
-    equal = ordered[1:] == ordered[:-1]
-    repeated = np.zeros(len(values), dtype=bool)
-    repeated[order[1:][equal]] = True
-    repeated[order[:-1][equal]] = True
-    return repeated
+    """True where a value occurs more than once."""
+    return pd.Series(values).duplicated(keep=False).to_numpy()
 
 
 def known(cur, table: str, fonte: str, municipios: tuple[str, ...]) -> Known:
