@@ -409,9 +409,9 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
     staged, skipped = _copy(cur, plan, batch_size, progress, known, territory)
     if sqlsteps.repeated_keys(cur) and skipped:
         cur.execute("TRUNCATE imp_stg")
+        # The same keys again, none left alone: imp_dup still names the repeated ones.
         staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([], []),
                                 territory)
-        sqlsteps.repeated_keys(cur)
     cur.execute(staging.INDEX_STATEMENT)
     cur.execute("ANALYZE imp_stg")
     return staged
