@@ -17,6 +17,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -446,28 +447,32 @@ def _lenient_batches(layer: Layer, start: int, size: int, encoding: str) -> Iter
         start += len(batch)
 
 
+@contextmanager
+def _reading(file: SourceFile) -> Iterator[None]:
+    """GDAL's errors on a corrupt file become a refusal that names the file; running out of
+    memory and the readers' own refusals pass as they are."""
+    try:
+        yield
+    except (MemoryError, ImportRefused):
+        raise
+    except Exception as exc:
+        raise _unreadable(file, exc) from exc
+
+
 def _ogr_batches(layer: Layer, size: int, encoding: str | None) -> Iterator[Batch]:
     """Through Arrow, unless the profile names the encoding or the text is not valid UTF-8:
     then, from the batch that failed on, read as latin-1 and decoded leniently."""
     done = 0
-    try:
-        if not encoding:
-            for batch in _arrow_batches(layer, size):
-                yield batch
-                done += len(batch)
-            return
-    except (UnicodeDecodeError, pa.ArrowException):
-        encoding = layer.encoding or "utf-8"
-    except (MemoryError, ImportRefused):
-        raise
-    except Exception as exc:  # GDAL errors on a corrupt file
-        raise _unreadable(layer.file, exc) from exc
-    try:
+    with _reading(layer.file):
+        try:
+            if not encoding:
+                for batch in _arrow_batches(layer, size):
+                    yield batch
+                    done += len(batch)
+                return
+        except (UnicodeDecodeError, pa.ArrowException):
+            encoding = layer.encoding or "utf-8"
         yield from _lenient_batches(layer, done, size, encoding)
-    except (MemoryError, ImportRefused):
-        raise
-    except Exception as exc:
-        raise _unreadable(layer.file, exc) from exc
 
 
 # Tables (CSV, XLSX, JSON lists) -----------------------------------------------------------
