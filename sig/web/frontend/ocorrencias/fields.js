@@ -1,7 +1,7 @@
 // The report form's fields: the chosen category's extra questions, the photo list and the
 // messages next to each field (inserted as text).
 import {byId, clear, el} from '../dom.js';
-import {formatNumber, gettext} from '../i18n.js';
+import {formatNumber, gettext, interpolate} from '../i18n.js';
 
 // Show and enable the extra questions of the chosen category only.
 export function setupCategoryQuestions(form) {
@@ -46,10 +46,11 @@ export function checkPhotos(config) {
     list.append(el('li', {text: `${file.name} (${size})`}));
   }
   if (files.length > config.maxPhotos) {
-    return gettext('Escolha no máximo {n} fotografias.').replace('{n}', config.maxPhotos);
+    return interpolate(gettext('Escolha no máximo {n} fotografias.'), {n: config.maxPhotos});
   }
   if (files.some((file) => file.size > config.maxPhotoMb * 1048576)) {
-    return gettext('Cada fotografia pode ter no máximo {n} MB.').replace('{n}', config.maxPhotoMb);
+    return interpolate(gettext('Cada fotografia pode ter no máximo {n} MB.'),
+      {n: config.maxPhotoMb});
   }
   return null;
 }
