@@ -306,6 +306,33 @@ def test_shadowing_every_name_changes_no_right_and_runs_nothing_as_another_role(
         assert log == [("I", user), ("U", user), ("D", user)]
 
 
+@pytest.mark.parametrize("index", [0, 3, 4], ids=["editor login", "sig_app", "sig_importer"])
+def test_shadows_reach_nothing_in_the_audit_of_a_bulk_update(demo, logins, index):
+    """From 100 rows on, an update is audited by a statement built at run time
+    (audit.bulk_update_sql, executed by the SECURITY DEFINER trigger): a writer that shadows
+    every name the functions use still gets its own entries, and no shadow runs."""
+    role = every_role(logins)[index]
+    insert = ("INSERT INTO equipamentos (municipio, tipo, nome, geom) SELECT '1009', "
+              "'cultura', 'ataque', %s::geometry FROM generate_series(1, 120) RETURNING id")
+    with _connect(role.url) as conn:
+        user = _database_role(conn)
+        with temporary_granted(user):
+            if role.states:
+                act_as(conn, *role.states)
+            plant_shadows(conn, shadowable_names())
+            assert not attempt(conn, "SELECT audit.bulk_update_sql('equipamentos', 'x')")
+            ids = [r[0] for r in conn.execute(insert, (POINT_1009,)).fetchall()]
+            conn.execute("UPDATE equipamentos SET nome = 'mudado' WHERE id = ANY(%s)", (ids,))
+            assert probe_hits(conn) <= {user}, f"{role.name}: a shadow ran as another role"
+            conn.execute("DELETE FROM equipamentos WHERE id = ANY(%s)", (ids,))
+            conn.commit()
+    with _admin() as conn:
+        log = conn.execute("SELECT db_user, old_values, new_values FROM audit.change_log "
+                           "WHERE table_name = 'equipamentos' AND op = 'U' AND row_id = ANY(%s)",
+                           (ids,)).fetchall()
+    assert log == [(user, {"nome": "ataque"}, {"nome": "mudado"})] * len(ids)
+
+
 # --- the boundaries the geometry rule checks, and what the importer reaches -------------------
 
 def test_no_service_role_may_move_a_boundary(demo, logins):
