@@ -56,6 +56,16 @@ def test_served_document_and_sig_command(api, tmp_path):
     assert json.loads(path.read_text())["servers"][0]["url"] == "https://sig.example/ogcapi"
 
 
+def test_documentation_page_links_the_document_for_either_ui(api):
+    """No OpenAPI UI is served from a CDN: Swagger's page and ReDoc's are the same local page."""
+    for ui in ("swagger", "redoc"):
+        response = api.get("/ogcapi/openapi", {"f": "html", "ui": ui})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Documentação da API" in page and "/openapi?f=json" in page
+        assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+
+
 def test_schemathesis_finds_no_server_error(server):
     """Bounded (time and examples), loopback only; every operation of the document."""
     status, _, _ = server.get("/openapi")
