@@ -128,6 +128,10 @@ def _municipios(requested: tuple[str, ...], served: tuple[str, ...]) -> None:
 
 def _transformations(layers: list[readers.Layer], request: ImportRequest,
                      profile: profiles.Profile, grids_dir: str) -> list[crsmod.Transformation]:
+    # Every CRS of the run is read with PROJ's search path already set: a CRS made before
+    # set_data_dir writes another WKT (ETRS89 as a datum ensemble or as a datum), and the
+    # WKT is part of the fingerprints' key.
+    crsmod.use_grids(grids_dir)
     result = []
     for layer in layers:
         override, origin = request.crs, "--crs"

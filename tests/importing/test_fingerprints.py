@@ -97,6 +97,23 @@ def test_keys_with_line_breaks_are_still_recognised_unchanged(tmp_path, clean, l
     assert (again.unchanged, again.updated, again.inserted) == (3, 0, 0)
 
 
+def test_a_second_import_in_the_same_process_finds_the_same_fingerprints(
+        tmp_path, clean, leiria_points):
+    """The key of the hashes holds the source CRS's WKT, which must not depend on what the
+    process did before (PROJ's search path is set before any CRS is read)."""
+    source, profile = _first_import(tmp_path, clean, leiria_points)
+    stored = _hashes(clean)
+    again = do_import([source], "equipamentos", profile=profile, fonte=clean)
+    assert again.unchanged == 3
+    assert _hashes(clean) == stored
+
+
+def _hashes(fonte: str) -> list[int]:
+    return scalar("SELECT array_agg(f.hash ORDER BY t.fonte_id) FROM importing_fingerprint f "
+                  "JOIN equipamentos t ON f.table_name = 'equipamentos' AND f.row_id = t.id "
+                  "WHERE t.fonte = %s", fonte)
+
+
 @pytest.mark.parametrize("role", ["app", "editor", "reader"])
 def test_no_login_may_forge_a_fingerprint(tmp_path, clean, leiria_points, role, request):
     """A forged fingerprint could make the next import leave a hand edit in place of the
