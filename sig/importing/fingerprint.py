@@ -1,7 +1,7 @@
 """Source fingerprints: a re-import leaves the features whose source did not change alone,
 without mapping, validating or writing them.
 
-A fingerprint is a 64-bit hash of one source feature (its original attributes and its
+A fingerprint is a 64-bit hash of one source feature (its key, its original attributes and its
 geometry as read), keyed with everything that shapes what the import makes of it: the theme's
 schema and code lists, the profile, the layer's columns, the CRS and transformation, the
 boundaries. Every import stores it for each feature it writes or confirms, in
@@ -20,7 +20,7 @@ import pandas as pd
 from psycopg import sql
 
 # Raised when the way a source feature becomes a theme row changes in the code.
-VERSION = "1"
+VERSION = "2"
 TABLE = sql.Identifier("public", "importing_fingerprint")
 
 
@@ -45,74 +45,49 @@ def hash_key(parts: Iterable[str]) -> str:
     return digest[:16]
 
 
-def row_hashes(attrs: pd.DataFrame, wkb: np.ndarray, key: str) -> np.ndarray:
-    """One signed 64-bit hash per feature of its attributes and geometry (as WKB),
-    vectorised."""
+def row_hashes(attrs: pd.DataFrame, wkb: np.ndarray, keys: np.ndarray,
+               hash_key: str) -> np.ndarray:
+    """One signed 64-bit hash per feature of its source key, attributes and geometry (as
+    WKB), vectorised: a hash found among the valid fingerprints is the same key unchanged."""
     frame = attrs.reset_index(drop=True).copy()
     frame.columns = range(frame.shape[1])
     frame[frame.shape[1]] = wkb
-    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key=key, categorize=False)
+    frame[frame.shape[1]] = keys
+    hashed = pd.util.hash_pandas_object(frame, index=False, hash_key=hash_key,
+                                        categorize=False)
     return hashed.to_numpy().view(np.int64)
 
 
 class Known:
-    """The valid fingerprints of a theme's features from one source, found by hash (an
-    integer lookup) and confirmed by key."""
+    """The valid fingerprints of a theme's features from one source, looked up by hash."""
 
-    def __init__(self, keys: np.ndarray | list, hashes: np.ndarray | list,
-                 shared_keys: bool = True):
-        keys, hashes = np.asarray(keys, dtype=object), np.asarray(hashes, dtype=np.int64)
-        # Two features alike but for their key (keyed by FID), or (with `shared_keys`, when
-        # several municipalities are read) a key in two municipalities: compared in full.
-        shared = _repeated(hashes)
-        if shared_keys:
-            shared = shared | _repeated(keys)
-        self.index = pd.Index(hashes[~shared])
-        self.keys = keys[~shared]
+    def __init__(self, hashes: np.ndarray | list):
+        hashes = np.asarray(hashes, dtype=np.int64)
+        # One hash on two rows (the same key and feature in two municipalities, when several
+        # are read): neither is left alone, both are compared in full.
+        self.index = pd.Index(hashes[~pd.Series(hashes).duplicated(keep=False).to_numpy()])
 
     def __len__(self) -> int:
         return len(self.index)
 
-    def unchanged(self, keys: np.ndarray, hashes: np.ndarray) -> np.ndarray:
-        """True where a feature's key has a valid fingerprint equal to its hash."""
-        same = np.zeros(len(keys), dtype=bool)
+    def unchanged(self, hashes: np.ndarray) -> np.ndarray:
+        """True where a feature's hash is a valid fingerprint."""
         if not len(self.index):
-            return same
-        position = self.index.get_indexer(hashes)
-        found = np.flatnonzero(position >= 0)
-        same[found] = self.keys[position[found]] == keys[found]
-        return same
-
-
-def _repeated(values: np.ndarray) -> np.ndarray:
-    """True where a value occurs more than once."""
-    return pd.Series(values).duplicated(keep=False).to_numpy()
+            return np.zeros(len(hashes), dtype=bool)
+        return self.index.get_indexer(hashes) >= 0
 
 
 def known(cur, table: str, fonte: str, municipios: tuple[str, ...]) -> Known:
-    """The fingerprints still valid: stored with the row's present version stamp. Fetched as
-    one text of keys and one bytea of hashes, not a value per feature (a key with a line
-    break in it falls back to arrays)."""
-    keys, hashes = _fetch(cur, table, fonte, municipios, sql.SQL(
-        "coalesce(string_agg(t.fonte_id, E'\\n'), ''), "
-        "coalesce(string_agg(int8send(f.hash), ''::bytea), ''::bytea)"))
-    hashes = np.frombuffer(hashes, dtype=">i8").astype(np.int64)
-    keys = np.array(keys.split("\n") if len(hashes) else [], dtype=object)
-    if len(keys) != len(hashes):
-        keys, hashes = _fetch(cur, table, fonte, municipios, sql.SQL(
-            "coalesce(array_agg(t.fonte_id), '{}'), coalesce(array_agg(f.hash), '{}')"))
-    return Known(keys, hashes, shared_keys=len(municipios) > 1)
-
-
-def _fetch(cur, table: str, fonte: str, municipios: tuple[str, ...],
-           columns: sql.Composable) -> tuple:
+    """The fingerprints still valid: stored with the row's present version stamp, fetched as
+    one bytea of hashes, not a value per feature."""
     cur.execute(sql.SQL(
-        "SELECT {columns} FROM {table} t JOIN {fp} f ON f.table_name = %s AND f.row_id = t.id "
+        "SELECT coalesce(string_agg(int8send(f.hash), ''::bytea), ''::bytea) "
+        "FROM {table} t JOIN {fp} f ON f.table_name = %s AND f.row_id = t.id "
         "AND f.row_version = t.row_version AND f.updated_at = t.updated_at "
         "WHERE t.municipio = ANY(%s) AND t.fonte = %s AND t.fonte_id IS NOT NULL").format(
-            columns=columns, table=sql.Identifier("public", table), fp=TABLE),
+            table=sql.Identifier("public", table), fp=TABLE),
         (table, list(municipios), fonte))
-    return cur.fetchone()
+    return Known(np.frombuffer(cur.fetchone()[0], dtype=">i8").astype(np.int64))
 
 
 def territory_signature(cur, municipios: tuple[str, ...]) -> str:

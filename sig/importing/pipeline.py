@@ -279,8 +279,8 @@ class LayerStager:
         seqs = np.arange(seq, seq + len(batch))
         keys, key_problems = self.mapper.keys(batch.attrs, layer.name, batch.fids, batch.geoms)
         wkb = batch.geometry_wkb()
-        hashes = fingerprint.row_hashes(batch.attrs, wkb, self.hash_key)
-        same = self.known.unchanged(keys, hashes)
+        hashes = fingerprint.row_hashes(batch.attrs, wkb, keys, self.hash_key)
+        same = self.known.unchanged(hashes)
         text = staging.skipped_text(seqs[same], self.index, keys[same], hashes[same], theme)
         rest = np.flatnonzero(~same)
         if len(rest):
@@ -404,7 +404,7 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
     A key left alone (unchanged fingerprint) that the source now repeats makes the run stage
     everything again in full, so that every copy of the key meets the duplicate rule."""
     theme = plan.theme
-    known = fingerprint.Known([], []) if known is None else known
+    known = fingerprint.Known([]) if known is None else known
     cur.execute(staging.staging_ddl(theme))
     cur.execute("CREATE TEMP TABLE imp_layers (idx integer PRIMARY KEY, name text) "
                 "ON COMMIT DROP")
@@ -414,7 +414,7 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
     if sqlsteps.repeated_keys(cur) and skipped:
         cur.execute("TRUNCATE imp_stg")
         # The same keys again, none left alone: imp_dup still names the repeated ones.
-        staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([], []),
+        staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([]),
                                 territory)
     cur.execute(staging.INDEX_STATEMENT)
     cur.execute("ANALYZE imp_stg")

@@ -97,6 +97,24 @@ def test_keys_with_line_breaks_are_still_recognised_unchanged(tmp_path, clean, l
     assert (again.unchanged, again.updated, again.inserted) == (3, 0, 0)
 
 
+def test_a_feature_that_moves_to_another_key_is_compared_in_full(tmp_path, clean,
+                                                                 leiria_points):
+    """Keyed by position (no key fields): two features that swap places keep their hashes'
+    content but not their keys, so neither may be left alone."""
+    profile = tmp_path / "perfil.yml"
+    profile.write_text(PROFILE.replace("key: {fields: [ref]}\n", ""))
+    source = facilities(tmp_path / "v1.geojson", leiria_points[:3], list("abc"))
+    assert do_import([source], "equipamentos", profile=profile, fonte=clean).inserted == 3
+    first = {r[0]: r[1] for r in rows(clean)}
+    points = leiria_points[:3]
+    facilities(source, [points[1], points[0], points[2]], list("bac"))
+    again = do_import([source], "equipamentos", profile=profile, fonte=clean)
+    assert (again.updated, again.unchanged) == (2, 1)
+    keys = sorted(first)
+    assert {r[0]: r[1] for r in rows(clean)} == {
+        keys[0]: first[keys[1]], keys[1]: first[keys[0]], keys[2]: first[keys[2]]}
+
+
 def test_a_second_import_in_the_same_process_finds_the_same_fingerprints(
         tmp_path, clean, leiria_points):
     """The key of the hashes holds the source CRS's WKT, which must not depend on what the
