@@ -238,6 +238,14 @@ def test_db_uses_official_pinned_postgis_image(services: dict[str, Any]) -> None
     assert re.fullmatch(r"postgis/postgis:\d+-\d+\.\d+(-\w+)?", services["db"]["image"])
 
 
+def test_db_compresses_the_wal_with_lz4(services: dict[str, Any]) -> None:
+    """Imports and bulk edits write whole pages to the WAL; lz4 needs PostgreSQL 15 or later."""
+    command = " ".join(strings(services["db"]["command"]))
+    assert "wal_compression=lz4" in command
+    major = re.match(r"postgis/postgis:(\d+)-", services["db"]["image"]).group(1)
+    assert int(major) >= 15
+
+
 def test_app_is_built_from_the_dockerfile(services: dict[str, Any]) -> None:
     build = services["app"]["build"]
     if isinstance(build, str):
