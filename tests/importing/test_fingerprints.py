@@ -9,7 +9,7 @@ import pyogrio
 import pytest
 
 from tests.conftest import act_as
-from tests.importing.conftest import do_import, scalar, write
+from tests.importing.conftest import do_import, owner_connection, scalar, write
 from tests.importing.test_pipeline import PROFILE, facilities, rows
 
 
@@ -145,3 +145,38 @@ def test_no_login_may_forge_a_fingerprint(tmp_path, clean, leiria_points, role, 
             conn.execute(statement)
         conn.rollback()
     assert _fingerprints(clean) == 3
+
+
+def test_a_key_in_two_municipalities_is_left_alone_only_where_it_is_unchanged(
+        tmp_path, clean, leiria_points):
+    """One fonte, key 'k' imported for Leiria and for Marinha Grande. A file read for both
+    that holds Leiria's feature as it was leaves it alone; one that holds Marinha Grande's,
+    moved, updates that row and no other."""
+    from tests.importing.conftest import inside
+
+    profile = tmp_path / "perfil.yml"
+    profile.write_text(PROFILE)
+    marinha = inside("1010", 2)
+    leiria = facilities(tmp_path / "leiria.geojson", leiria_points[:1], ["k"])
+    assert do_import([leiria], "equipamentos", profile=profile, fonte=clean).inserted == 1
+    first = facilities(tmp_path / "marinha.geojson", marinha[:1], ["k"])
+    assert do_import([first], "equipamentos", municipios=("1010",), profile=profile,
+                     fonte=clean).inserted == 1
+    stamps = {r[0]: r[1] for r in _stamps(clean)}
+    both = ("1009", "1010")
+    again = do_import([leiria], "equipamentos", municipios=both, profile=profile, fonte=clean)
+    assert (again.unchanged, again.updated, again.inserted) == (1, 0, 0)
+    moved = facilities(tmp_path / "moved.geojson", marinha[1:2], ["k"])
+    last = do_import([moved], "equipamentos", municipios=both, profile=profile, fonte=clean)
+    assert (last.unchanged, last.updated, last.inserted) == (0, 1, 0)
+    after = {r[0]: r[1] for r in _stamps(clean)}
+    assert after["1009"] == stamps["1009"] and after["1010"] == stamps["1010"] + 1
+    placed = scalar("SELECT ST_Equals(geom, ST_GeomFromText(%s, 3763)) FROM equipamentos "
+                    "WHERE fonte = %s AND municipio = '1010'", marinha[1].wkt, clean)
+    assert placed
+
+
+def _stamps(fonte: str) -> list[tuple[str, int]]:
+    with owner_connection() as conn:
+        return conn.execute("SELECT municipio, row_version FROM equipamentos WHERE fonte = %s",
+                            (fonte,)).fetchall()
