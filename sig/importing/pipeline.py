@@ -273,8 +273,8 @@ class LayerStager:
     known: fingerprint.Known
     hash_key: str
 
-    def text(self, batch: readers.Batch, seq: int) -> tuple[str, int]:
-        """The batch's COPY text, and how many of its features were left alone."""
+    def text(self, batch: readers.Batch, seq: int) -> str:
+        """The batch's COPY text."""
         layer, theme = self.plan.layers[self.index], self.plan.theme
         seqs = np.arange(seq, seq + len(batch))
         keys, key_problems = self.mapper.keys(batch.attrs, layer.name, batch.fids, batch.geoms)
@@ -289,7 +289,7 @@ class LayerStager:
                                   self.plan.transforms[self.index],
                                   (keys[rest], key_problems[rest]), hashes[rest], wkb[rest])
             text += staging.copy_text(staged, theme)
-        return text, int(same.sum())
+        return text
 
 
 def _hash_key(plan: Plan, index: int, territory: str) -> str:
@@ -304,17 +304,15 @@ def _hash_key(plan: Plan, index: int, territory: str) -> str:
 
 
 def copy_texts(plan: Plan, batch_size: int, known: fingerprint.Known,
-               territory: str = "") -> Iterator[tuple[str, int, int]]:
-    """The COPY text of every batch of every selected layer, with its feature count and
-    how many of them were left alone (fingerprint unchanged)."""
+               territory: str = "") -> Iterator[tuple[str, int]]:
+    """The COPY text of every batch of every selected layer, with its feature count."""
     mapper = Mapper(plan.profile.profile, plan.theme, plan.registry)
     hints = plan.profile.profile.source
     seq = 1
     for index, layer in enumerate(plan.layers):
         stager = LayerStager(plan, index, mapper, known, _hash_key(plan, index, territory))
         for batch in readers.batches(layer, batch_size, hints):
-            text, skipped = stager.text(batch, seq)
-            yield text, len(batch), skipped
+            yield stager.text(batch, seq), len(batch)
             seq += len(batch)
 
 
@@ -383,18 +381,18 @@ def collector_paused(every: int = 4) -> Iterator[Callable[[], None]]:
 
 
 def _copy(cur, plan: Plan, batch_size: int, progress: Progress, known: fingerprint.Known,
-          territory: str) -> tuple[int, int]:
-    """COPY every batch into imp_stg; the numbers of features staged and left alone."""
+          territory: str) -> int:
+    """COPY every batch into imp_stg; the number of features staged."""
     counts = [layer.count for layer in plan.layers]
     total = sum(c for c in counts if c) if all(c is not None for c in counts) else None
-    staged = skipped = 0
+    staged = 0
     with collector_paused() as collect, cur.copy(staging.copy_statement(plan.theme)) as copy:
-        for text, count, alone in ahead(copy_texts(plan, batch_size, known, territory)):
+        for text, count in ahead(copy_texts(plan, batch_size, known, territory)):
             copy.write(text)
             collect()
-            staged, skipped = staged + count, skipped + alone
+            staged += count
             progress("a ler", staged, total)
-    return staged, skipped
+    return staged
 
 
 def stage(cur, plan: Plan, batch_size: int, progress: Progress,
@@ -410,12 +408,12 @@ def stage(cur, plan: Plan, batch_size: int, progress: Progress,
                 "ON COMMIT DROP")
     cur.executemany("INSERT INTO imp_layers VALUES (%s, %s)",
                     [(i, layer.name) for i, layer in enumerate(plan.layers)])
-    staged, skipped = _copy(cur, plan, batch_size, progress, known, territory)
-    if sqlsteps.repeated_keys(cur) and skipped:
+    staged = _copy(cur, plan, batch_size, progress, known, territory)
+    repeated_key_left_alone = sqlsteps.repeated_keys(cur)  # fills imp_dup for validation
+    if repeated_key_left_alone:
         cur.execute("TRUNCATE imp_stg")
         # The same keys again, none left alone: imp_dup still names the repeated ones.
-        staged, skipped = _copy(cur, plan, batch_size, progress, fingerprint.Known([]),
-                                territory)
+        staged = _copy(cur, plan, batch_size, progress, fingerprint.Known([]), territory)
     cur.execute(staging.INDEX_STATEMENT)
     cur.execute("ANALYZE imp_stg")
     return staged
