@@ -318,7 +318,11 @@ def copy_texts(plan: Plan, batch_size: int, known: fingerprint.Known,
 
 def ahead(items: Iterator, depth: int = 2) -> Iterator:
     """Produce `items` in a thread, `depth` ahead of the consumer: reading and mapping the
-    next batch overlaps the database parsing the previous one. Errors reach the consumer."""
+    next batch overlaps the database parsing the previous one. Errors reach the consumer.
+
+    The thread also closes `items` when the consumer stops early (a database error while
+    staging): a reader holds GDAL's restrictions and their lock while it is open, and only
+    the thread that took the lock can give it back."""
     box: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
@@ -337,6 +341,9 @@ def ahead(items: Iterator, depth: int = 2) -> Iterator:
             box.put((None, done))
         except BaseException as exc:  # handed over to the consumer
             box.put((exc, None))
+        finally:
+            if hasattr(items, "close"):
+                items.close()
 
     thread = threading.Thread(target=produce, name="sig-import-leitura", daemon=True)
     thread.start()

@@ -216,3 +216,32 @@ def test_killing_the_process_mid_merge_leaves_no_partial_data(tmp_path, clean, c
         assert runs.mark_interrupted(conn) >= 1
     assert scalar("SELECT status FROM importing_run WHERE id = %s", run_id) == "interrompida"
     assert run_count() == runs_before
+
+
+def test_staging_stopped_mid_file_leaves_gdal_usable(tmp_path):
+    """A database error while staging stops the consumer after the first batch: the reader,
+    which holds GDAL's restrictions and their lock, is closed by the thread that opened it,
+    so the next read in the process (another upload, another test) is not left waiting."""
+    import threading
+
+    from sig.importing import readers
+    from sig.importing.gdalenv import restricted
+    from sig.importing.pipeline import ahead
+    from sig.importing.profiles import SourceHints
+
+    path = tmp_path / "pontos.gpkg"
+    points = shapely.points(np.column_stack([np.arange(5000.0), np.zeros(5000)]))
+    gpd.GeoDataFrame({"n": np.arange(5000)}, geometry=points, crs=3763).to_file(path)
+    layer = readers.discover(readers.SourceFile(path=path, name=path.name))[0]
+    staging = ahead(readers.batches(layer, 1000, SourceHints()))
+    assert len(next(staging)) == 1000
+    staging.close()  # as the consumer's `with` does when COPY fails
+
+    def read_again() -> None:
+        with restricted(("GPKG",)):
+            pass
+
+    other = threading.Thread(target=read_again, daemon=True)
+    other.start()
+    other.join(timeout=10)
+    assert not other.is_alive(), "GDAL's lock is still held by the abandoned reader"
